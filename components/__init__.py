@@ -1,0 +1,1 @@
+"""Pulumi ComponentResources: building blocks and one module per workflow system."""

@@ -1,0 +1,86 @@
+"""ApiWorkflow (seed 004): HTTP API -> Step Functions -> put Lambda -> DynamoDB.
+
+``POST /items`` starts the state machine with the request body; the machine invokes the put
+function (retrying the Lambda service's transient errors) and ends as ``LambdaFunctionError`` when
+the function fails for any other reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.function import PythonFunction, PythonFunctionArgs
+from components.http_api import HttpApi, HttpApiArgs, StartExecutionRoute
+from components.settings import ApiSettings, Observability
+from components.state_machine import StateMachine, StateMachineArgs
+from components.table import Key, Table, TableArgs
+
+
+@dataclass
+class ApiWorkflowArgs:
+    observability: Observability
+    api: ApiSettings
+    state_machine_type: str = "STANDARD"
+
+
+class ApiWorkflow(pulumi.ComponentResource):
+    table: Table
+    put_function: PythonFunction
+    state_machine: StateMachine
+    http_api: HttpApi
+    url: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: ApiWorkflowArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("serverless-workflows:api_workflow:ApiWorkflow", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        obs = args.observability
+
+        self.table = Table(f"{name}-items", TableArgs(partition_key=Key("id")), opts=child)
+        self.put_function = PythonFunction(
+            f"{name}-put",
+            PythonFunctionArgs(
+                package="put_item",
+                description="Stores one {id, payload} item (seed 004's PutFunction)",
+                environment={"TABLE_NAME": self.table.name, "POWERTOOLS_SERVICE_NAME": name},
+                log_retention_days=obs.log_retention_days,
+                tracing=obs.tracing,
+                powertools_layer_version=obs.powertools_layer_version,
+            ),
+            opts=child,
+        )
+        self.table.grant(self.put_function, "put-items", ["dynamodb:PutItem"])
+
+        self.state_machine = StateMachine(
+            f"{name}-workflow",
+            StateMachineArgs(
+                definition="api_workflow.asl.json",
+                substitutions={"PutFunctionArn": self.put_function.arn},
+                type=args.state_machine_type,
+                log_retention_days=obs.log_retention_days,
+                tracing=obs.tracing,
+            ),
+            opts=child,
+        )
+        self.http_api = HttpApi(
+            f"{name}-http",
+            HttpApiArgs(
+                routes=[StartExecutionRoute("POST /items", self.state_machine)],
+                authorization_type=args.api.authorization_type,
+                throttling_rate_limit=args.api.throttling_rate_limit,
+                throttling_burst_limit=args.api.throttling_burst_limit,
+                log_retention_days=obs.log_retention_days,
+            ),
+            opts=child,
+        )
+        self.url = self.http_api.url("items")
+        self.register_outputs(
+            {
+                "url": self.url,
+                "stateMachineArn": self.state_machine.arn,
+                "tableName": self.table.name,
+            }
+        )

@@ -1,0 +1,70 @@
+"""The stack's configuration, read once and checked, as typed values for the components."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.http_api import AUTHORIZATION_TYPES
+
+
+class ConfigError(ValueError):
+    """A stack configuration value outside what the program supports."""
+
+
+@dataclass(frozen=True)
+class Observability:
+    """Logging, tracing and runtime settings every function and state machine shares."""
+
+    log_retention_days: int
+    tracing: bool
+    powertools_layer_version: int
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    authorization_type: str
+    throttling_rate_limit: int
+    throttling_burst_limit: int
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    observability: Observability
+    api: ApiSettings
+
+    @classmethod
+    def from_config(cls, config: pulumi.Config) -> StackSettings:
+        """Read every key (defaults come from Pulumi.yaml) and reject values that cannot work."""
+        settings = cls(
+            observability=Observability(
+                log_retention_days=config.require_int("logRetentionDays"),
+                tracing=config.require_bool("tracing"),
+                powertools_layer_version=config.require_int("powertoolsLayerVersion"),
+            ),
+            api=ApiSettings(
+                authorization_type=config.require("apiAuthorization"),
+                throttling_rate_limit=config.require_int("apiThrottlingRateLimit"),
+                throttling_burst_limit=config.require_int("apiThrottlingBurstLimit"),
+            ),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        # The retention periods CloudWatch Logs accepts.
+        retention_days = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+                          1827, 2192, 2557, 2922, 3288, 3653}
+        if self.observability.log_retention_days not in retention_days:
+            raise ConfigError(
+                f"logRetentionDays must be one of {sorted(retention_days)}, "
+                f"not {self.observability.log_retention_days}"
+            )
+        if self.api.authorization_type not in AUTHORIZATION_TYPES:
+            raise ConfigError(
+                f"apiAuthorization must be one of {AUTHORIZATION_TYPES}, "
+                f"not {self.api.authorization_type!r}"
+            )
+        if self.api.throttling_rate_limit <= 0 or self.api.throttling_burst_limit <= 0:
+            raise ConfigError("apiThrottlingRateLimit and apiThrottlingBurstLimit must be positive")

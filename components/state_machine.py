@@ -1,0 +1,117 @@
+"""StateMachine: an ASL template from ``definitions/`` rendered with real ARNs, and a role derived
+from what the rendered definition calls."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import asl
+from components.asl_policy import ArnContext, derive_statements
+from components.aws_context import arn_context
+from components.iam import (
+    Statement,
+    allow,
+    allow_on_any_resource,
+    assume_role_policy,
+    policy_document,
+    xray_write,
+)
+
+LOG_DELIVERY_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+)
+
+
+def role_statements(definition: Mapping[str, Any], ctx: ArnContext, tracing: bool) -> list[Statement]:
+    """Everything the state machine's role may do: what its Tasks call, plus logging and tracing."""
+    statements = derive_statements(definition, ctx)
+    statements.append(allow_on_any_resource(LOG_DELIVERY_ACTIONS))
+    if tracing:
+        statements.append(xray_write())
+    return statements
+
+
+@dataclass
+class StateMachineArgs:
+    definition: str
+    """File name of the template in ``definitions/``."""
+    substitutions: Mapping[str, pulumi.Input[asl.Scalar]]
+    """Value for every ``${Name}`` placeholder in the template, and nothing else."""
+    type: str = "STANDARD"
+    log_retention_days: pulumi.Input[int] = 14
+    log_level: str = "ALL"
+    tracing: bool = True
+
+
+class StateMachine(pulumi.ComponentResource):
+    state_machine: aws.sfn.StateMachine
+    role: aws.iam.Role
+    log_group: aws.cloudwatch.LogGroup
+    definition: pulumi.Output[str]
+    arn: pulumi.Output[str]
+    name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: StateMachineArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("serverless-workflows:state_machine:StateMachine", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        template = asl.load_template(args.definition)
+        # Known before any ARN is: fails `pulumi preview` even on a stack not yet deployed.
+        asl.check_substitutions(template, frozenset(args.substitutions))
+
+        values = pulumi.Output.all(**args.substitutions)
+        self.definition = values.apply(lambda v: asl.render_and_validate(template, v))
+
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=assume_role_policy("states.amazonaws.com"),
+            description=f"Execution role of state machine {name}, derived from its definition",
+            opts=child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=self.role.id,
+            policy=pulumi.Output.all(self.definition, arn_context()).apply(
+                lambda v: policy_document(role_statements(json.loads(v[0]), v[1], args.tracing))
+            ),
+            opts=child,
+        )
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs", retention_in_days=args.log_retention_days, opts=child
+        )
+        self.state_machine = aws.sfn.StateMachine(
+            f"{name}-state-machine",
+            role_arn=self.role.arn,
+            definition=self.definition,
+            type=args.type,
+            logging_configuration={
+                "log_destination": self.log_group.arn.apply(lambda arn: f"{arn}:*"),
+                "include_execution_data": True,
+                "level": args.log_level,
+            },
+            tracing_configuration={"enabled": args.tracing},
+            # Step Functions checks the role's log-delivery rights when the machine is created,
+            # and the first execution needs the invoke rights.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        self.arn = self.state_machine.arn
+        self.name = self.state_machine.name
+        self.register_outputs({"arn": self.arn, "name": self.name, "definition": self.definition})
+
+    def start_execution_statements(self) -> pulumi.Output[Sequence[Statement]]:
+        """What a caller needs to start executions of this state machine, and nothing more."""
+        return self.arn.apply(lambda arn: [allow(["states:StartExecution"], [arn])])
