@@ -44,7 +44,9 @@ _INTEGRATION = re.compile(
     r"^arn:[\w-]+:states:::(?P<service>[\w-]+):(?P<api>\w+)"
     r"(?P<pattern>\.sync(?::2)?|\.waitForTaskToken)?$"
 )
-_QUEUE_URL = re.compile(r"^https://sqs\.(?P<region>[\w-]+)\.[\w.]+/(?P<account>\d{12})/(?P<name>[\w.-]+)$")
+_QUEUE_URL = re.compile(
+    r"^https://sqs\.(?P<region>[\w-]+)\.[\w.]+/(?P<account>\d{12})/(?P<name>[\w.-]+)$"
+)
 
 
 def _param(state_name: str, params: Mapping[str, Any], key: str) -> str:
@@ -142,7 +144,9 @@ def _states(
             (frozenset({"states:DescribeExecution", "states:StopExecution"}), execution_arns)
         )
         rule = ctx.arn("events", "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule")
-        grants.append((frozenset({"events:PutTargets", "events:PutRule", "events:DescribeRule"}), rule))
+        grants.append(
+            (frozenset({"events:PutTargets", "events:PutRule", "events:DescribeRule"}), rule)
+        )
     return grants
 
 

@@ -16,7 +16,13 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws_context import arn_context
-from components.iam import Statement, assume_role_policy, log_group_write, policy_document, xray_write
+from components.iam import (
+    Statement,
+    assume_role_policy,
+    log_group_write,
+    policy_document,
+    xray_write,
+)
 
 HANDLERS_DIR = Path(__file__).resolve().parent.parent / "handlers"
 
@@ -27,7 +33,10 @@ _EXCLUDED_SUFFIXES = {".pyc", ".pyo"}
 RUNTIME = "python3.13"
 ARCHITECTURE = "arm64"
 # AWS-managed Powertools for AWS Lambda (Python) v3 layer, published by AWS in every region.
-POWERTOOLS_LAYER = "arn:{partition}:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:{version}"
+POWERTOOLS_LAYER = (
+    "arn:{partition}:lambda:{region}:017000801446:layer:"
+    "AWSLambdaPowertoolsPythonV3-python313-arm64:{version}"
+)
 
 
 def _is_packaged(path: Path) -> bool:
@@ -96,7 +105,7 @@ class PythonFunction(pulumi.ComponentResource):
         own_statements = self.log_group.arn.apply(
             lambda arn: [log_group_write(arn), *([xray_write()] if args.tracing else [])]
         )
-        base_policy = self.grant("logs", own_statements)
+        base_policy = self.grant("own-logs", own_statements)
 
         layers: list[pulumi.Input[str]] = []
         if args.powertools_layer_version is not None:

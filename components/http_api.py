@@ -57,7 +57,9 @@ class HttpApi(pulumi.ComponentResource):
     role: aws.iam.Role
     endpoint: pulumi.Output[str]
 
-    def __init__(self, name: str, args: HttpApiArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: HttpApiArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("serverless-workflows:http_api:HttpApi", name, None, opts)
         if args.authorization_type not in AUTHORIZATION_TYPES:
             raise ValueError(

@@ -54,8 +54,30 @@ class StackSettings:
 
     def check(self) -> None:
         # The retention periods CloudWatch Logs accepts.
-        retention_days = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
-                          1827, 2192, 2557, 2922, 3288, 3653}
+        retention_days = {
+            1,
+            3,
+            5,
+            7,
+            14,
+            30,
+            60,
+            90,
+            120,
+            150,
+            180,
+            365,
+            400,
+            545,
+            731,
+            1096,
+            1827,
+            2192,
+            2557,
+            2922,
+            3288,
+            3653,
+        }
         if self.observability.log_retention_days not in retention_days:
             raise ConfigError(
                 f"logRetentionDays must be one of {sorted(retention_days)}, "

@@ -35,7 +35,9 @@ LOG_DELIVERY_ACTIONS = (
 )
 
 
-def role_statements(definition: Mapping[str, Any], ctx: ArnContext, tracing: bool) -> list[Statement]:
+def role_statements(
+    definition: Mapping[str, Any], ctx: ArnContext, tracing: bool
+) -> list[Statement]:
     """Everything the state machine's role may do: what its Tasks call, plus logging and tracing."""
     statements = derive_statements(definition, ctx)
     statements.append(allow_on_any_resource(LOG_DELIVERY_ACTIONS))

@@ -1,2 +1,52 @@
 """Shared fixtures. ``handlers/`` is on sys.path (pyproject) exactly as the Lambda runtime puts
 the archive root on it, so tests import handler packages the way AWS does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from localcloud.lambda_context import LambdaContext
+
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """An empty in-process AWS (moto) with fake credentials that can reach nothing real."""
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def lambda_context() -> LambdaContext:
+    return LambdaContext(
+        function_name="test-function",
+        invoked_function_arn=f"arn:aws:lambda:{REGION}:123456789012:function:test-function",
+    )
+
+
+def create_table(name: str, key: str = "id", sort_key: tuple[str, str] | None = None):
+    """A DynamoDB table in moto, on demand, keyed like the program's."""
+    attributes = [{"AttributeName": key, "AttributeType": "S"}]
+    schema = [{"AttributeName": key, "KeyType": "HASH"}]
+    if sort_key:
+        attributes.append({"AttributeName": sort_key[0], "AttributeType": sort_key[1]})
+        schema.append({"AttributeName": sort_key[0], "KeyType": "RANGE"})
+    return boto3.resource("dynamodb", region_name=REGION).create_table(
+        TableName=name,
+        KeySchema=schema,
+        AttributeDefinitions=attributes,
+        BillingMode="PAY_PER_REQUEST",
+    )

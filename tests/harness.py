@@ -121,14 +121,18 @@ class AwsShapedMocks(pulumi_mocks.Mocks):
                 resource_id = outputs["arn"]
             case "aws:apigatewayv2/api:Api":
                 resource_id = _suffix(name)
-                outputs["apiEndpoint"] = f"https://{resource_id}.execute-api.{self.region}.amazonaws.com"
+                outputs["apiEndpoint"] = (
+                    f"https://{resource_id}.execute-api.{self.region}.amazonaws.com"
+                )
                 outputs["arn"] = f"arn:aws:apigateway:{self.region}::/apis/{resource_id}"
                 outputs["executionArn"] = self._arn("execute-api", resource_id)
             case "aws:apigatewayv2/integration:Integration" | "aws:apigatewayv2/route:Route":
                 resource_id = _suffix(name)
             case "aws:apigatewayv2/stage:Stage":
                 resource_id = name
-                outputs["invokeUrl"] = f"https://{inputs['apiId']}.execute-api.{self.region}.amazonaws.com/"
+                outputs["invokeUrl"] = (
+                    f"https://{inputs['apiId']}.execute-api.{self.region}.amazonaws.com/"
+                )
             case _:
                 raise UnmockedError(f"the mocks harness does not model {args.typ} ({args.name})")
         outputs["id"] = resource_id

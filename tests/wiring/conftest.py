@@ -1,0 +1,9 @@
+import pytest
+
+from tests.harness import Deployment, deploy_with_mocks
+
+
+@pytest.fixture(scope="module")
+def dev() -> Deployment:
+    """The dev stack as the program registers it (one run shared by a module's tests)."""
+    return deploy_with_mocks("dev")

@@ -1,0 +1,151 @@
+"""Program-wide wiring: parenting, policies, exports. These hold for every system."""
+
+import json
+
+import pytest
+from pulumi.runtime.mocks import MockCallArgs
+
+from components.iam import WILDCARD_RESOURCE_REASONS
+from components.settings import ConfigError
+from tests.harness import AwsShapedMocks, UnmockedError, deploy_with_mocks
+
+COMPONENT_TYPE_PREFIX = "serverless-workflows:"
+
+
+def test_every_resource_is_parented_to_a_component_of_this_project(dev):
+    for resource in dev.resources:
+        if not resource.parent.endswith("::serverless-workflows-dev"):  # not the root stack
+            parent = dev.by_urn(resource.parent)
+            assert parent.type.startswith(COMPONENT_TYPE_PREFIX), resource.name
+        else:
+            assert resource.type.startswith(COMPONENT_TYPE_PREFIX), (
+                f"{resource.type} {resource.name} hangs off the stack, not a component"
+            )
+
+
+def test_component_type_tokens_match_their_module_and_class(dev):
+    for component in (r for r in dev.resources if not r.custom):
+        _, module, cls = component.type.split(":")
+        assert __import__(f"components.{module}", fromlist=[cls]).__dict__[cls], component.type
+
+
+def test_children_are_named_after_their_component(dev):
+    for resource in dev.resources:
+        if resource.parent and not resource.parent.endswith("::serverless-workflows-dev"):
+            assert resource.name.startswith(dev.by_urn(resource.parent).name + "-"), resource.name
+
+
+def test_no_policy_has_a_wildcard_action_or_a_public_principal(dev):
+    for resource, document in dev.policies():
+        for statement in document["Statement"]:
+            actions = (
+                statement["Action"]
+                if isinstance(statement["Action"], list)
+                else [statement["Action"]]
+            )
+            assert all("*" not in action for action in actions), (resource.name, actions)
+            principal = statement.get("Principal")
+            assert principal in (None,) or set(principal) == {"Service"}, (resource.name, principal)
+            assert statement["Effect"] == "Allow"
+
+
+def test_every_wildcard_resource_has_a_written_reason(dev):
+    for resource, document in dev.policies():
+        for statement in document["Statement"]:
+            if statement.get("Resource") == "*" or "*" in statement.get("Resource", []):
+                assert frozenset(statement["Action"]) in WILDCARD_RESOURCE_REASONS, resource.name
+
+
+def test_each_function_has_its_own_role_and_log_group_with_the_configured_retention(dev):
+    functions = dev.of_type("aws:lambda/function:Function")
+    assert functions
+    roles = [f.inputs["role"] for f in functions]
+    assert len(set(roles)) == len(roles)
+    for function in functions:
+        assert function.inputs["architectures"] == ["arm64"]
+        assert function.inputs["tracingConfig"] == {"mode": "Active"}
+        assert function.inputs["loggingConfig"]["logFormat"] == "JSON"
+        group = next(
+            g
+            for g in dev.of_type("aws:cloudwatch/logGroup:LogGroup")
+            if g.outputs["name"] == function.inputs["loggingConfig"]["logGroup"]
+        )
+        assert group.inputs["retentionInDays"] == 7  # Pulumi.dev.yaml
+
+
+def test_functions_use_the_aws_managed_powertools_layer_of_their_region(dev):
+    for function in dev.of_type("aws:lambda/function:Function"):
+        assert function.inputs["layers"] == [
+            "arn:aws:lambda:us-east-1:017000801446:layer:"
+            "AWSLambdaPowertoolsPythonV3-python313-arm64:27"
+        ]
+
+
+def test_a_function_is_created_only_after_its_role_may_write_logs(dev):
+    for function in dev.of_type("aws:lambda/function:Function"):
+        component = dev.by_urn(function.parent)
+        logs_policy = dev.named(f"{component.name}-own-logs")
+        assert logs_policy.type == "aws:iam/rolePolicy:RolePolicy"
+        assert logs_policy.urn in function.dependencies
+
+
+def test_state_machines_log_and_trace_and_wait_for_their_policy(dev):
+    for machine in dev.of_type("aws:sfn/stateMachine:StateMachine"):
+        component = dev.by_urn(machine.parent)
+        assert machine.inputs["tracingConfiguration"] == {"enabled": True}
+        assert machine.inputs["loggingConfiguration"]["level"] == "ALL"
+        assert machine.inputs["loggingConfiguration"]["logDestination"].endswith(":*")
+        assert dev.named(f"{component.name}-policy").urn in machine.dependencies
+
+
+def test_config_changes_reach_the_resources():
+    deployment = deploy_with_mocks(
+        "dev", {"logRetentionDays": 30, "tracing": False, "powertoolsLayerVersion": 30}
+    )
+    assert {
+        g.inputs["retentionInDays"] for g in deployment.of_type("aws:cloudwatch/logGroup:LogGroup")
+    } == {30}
+    for function in deployment.of_type("aws:lambda/function:Function"):
+        assert function.inputs["tracingConfig"] == {"mode": "PassThrough"}
+        assert function.inputs["layers"][0].endswith(":30")
+    for machine in deployment.of_type("aws:sfn/stateMachine:StateMachine"):
+        assert machine.inputs["tracingConfiguration"] == {"enabled": False}
+    for _, document in deployment.policies():
+        for statement in document["Statement"]:
+            actions = (
+                statement["Action"]
+                if isinstance(statement["Action"], list)
+                else [statement["Action"]]
+            )
+            assert not any(action.startswith("xray:") for action in actions)
+
+
+def test_the_region_comes_from_stack_config():
+    deployment = deploy_with_mocks("dev", {"aws:region": "eu-west-1"})
+    for function in deployment.of_type("aws:lambda/function:Function"):
+        assert function.inputs["layers"][0].startswith("arn:aws:lambda:eu-west-1:")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("logRetentionDays", 10, "logRetentionDays must be one of"),
+        ("apiAuthorization", "COGNITO", "apiAuthorization must be one of"),
+        ("apiThrottlingBurstLimit", 0, "must be positive"),
+    ],
+)
+def test_bad_config_is_a_named_error(key, value, message):
+    with pytest.raises(ConfigError, match=message):
+        deploy_with_mocks("dev", {key: value})
+
+
+def test_an_unmocked_invoke_raises_instead_of_returning_nothing():
+    with pytest.raises(UnmockedError, match="aws:ec2/getVpc:getVpc"):
+        AwsShapedMocks("us-east-1").call(MockCallArgs("aws:ec2/getVpc:getVpc", {}, ""))
+
+
+def test_exports_are_plain_values_never_none(dev):
+    assert dev.outputs
+    for name, value in dev.outputs.items():
+        assert value not in (None, ""), name
+        json.dumps(value)
