@@ -2,8 +2,10 @@
 
 import pulumi
 
+from components.account_applications import AccountApplications, AccountApplicationsArgs
 from components.api_workflow import ApiWorkflow, ApiWorkflowArgs
 from components.settings import StackSettings
+from components.task_tracker import TaskTracker, TaskTrackerArgs
 
 settings = StackSettings.from_config(pulumi.Config())
 
@@ -13,3 +15,23 @@ api_workflow = ApiWorkflow(
 pulumi.export("apiWorkflowUrl", api_workflow.url)
 pulumi.export("apiWorkflowStateMachineArn", api_workflow.state_machine.arn)
 pulumi.export("apiWorkflowTableName", api_workflow.table.name)
+
+task_tracker = TaskTracker(
+    "task-tracker",
+    TaskTrackerArgs(observability=settings.observability, wait_seconds=settings.task_wait_seconds),
+)
+pulumi.export("taskTrackerFunctionName", task_tracker.starter.name)
+pulumi.export("taskTrackerStateMachineArn", task_tracker.state_machine.arn)
+pulumi.export("tasksTableName", task_tracker.table.name)
+
+account_applications = AccountApplications(
+    "account-applications",
+    AccountApplicationsArgs(
+        observability=settings.observability, settings=settings.account_applications
+    ),
+)
+pulumi.export("accountApplicationsStateMachineArn", account_applications.state_machine.arn)
+pulumi.export("accountApplicationsTableName", account_applications.table.name)
+pulumi.export("submitApplicationFunctionName", account_applications.submit.name)
+pulumi.export("findApplicationsFunctionName", account_applications.find.name)
+pulumi.export("reviewApplicationFunctionName", account_applications.review.name)

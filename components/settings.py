@@ -30,9 +30,19 @@ class ApiSettings:
 
 
 @dataclass(frozen=True)
+class AccountApplicationsSettings:
+    point_in_time_recovery: bool
+    review_timeout_seconds: int
+    """How long "Pending Review" waits for a reviewer before the application is rejected."""
+
+
+@dataclass(frozen=True)
 class StackSettings:
     observability: Observability
     api: ApiSettings
+    task_wait_seconds: int
+    """How long the task tracker waits between STARTED and Done."""
+    account_applications: AccountApplicationsSettings
 
     @classmethod
     def from_config(cls, config: pulumi.Config) -> StackSettings:
@@ -47,6 +57,13 @@ class StackSettings:
                 authorization_type=config.require("apiAuthorization"),
                 throttling_rate_limit=config.require_int("apiThrottlingRateLimit"),
                 throttling_burst_limit=config.require_int("apiThrottlingBurstLimit"),
+            ),
+            task_wait_seconds=config.require_int("taskWaitSeconds"),
+            account_applications=AccountApplicationsSettings(
+                point_in_time_recovery=config.require_bool(
+                    "accountApplicationsPointInTimeRecovery"
+                ),
+                review_timeout_seconds=config.require_int("reviewTimeoutSeconds"),
             ),
         )
         settings.check()
@@ -90,3 +107,14 @@ class StackSettings:
             )
         if self.api.throttling_rate_limit <= 0 or self.api.throttling_burst_limit <= 0:
             raise ConfigError("apiThrottlingRateLimit and apiThrottlingBurstLimit must be positive")
+        # A Standard execution lasts at most a year, so no longer wait can finish.
+        if not 0 <= self.task_wait_seconds <= 31_536_000:
+            raise ConfigError(
+                f"taskWaitSeconds must be from 0 to 31536000, not {self.task_wait_seconds}"
+            )
+        # The review wait must end before the execution's one-year limit does.
+        review_timeout = self.account_applications.review_timeout_seconds
+        if not 1 <= review_timeout <= 31_536_000:
+            raise ConfigError(
+                f"reviewTimeoutSeconds must be from 1 to 31536000, not {review_timeout}"
+            )

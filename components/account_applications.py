@@ -1,0 +1,188 @@
+"""AccountApplications (seed 003, "The Art of the State"): bank account applications checked in
+parallel, approved, or held for a human review by callback.
+
+Submit stores an application and starts the workflow named after it. The workflow checks the name
+and address in parallel through the data-checking service; a clean application is approved, a
+flagged one waits ("Pending Review") for the review function to resume it with the reviewer's
+decision, or for the configured review timeout, after which it is marked REVIEW_TIMED_OUT and
+rejected. A name that cannot be checked (``UnprocessableDataException``) flags the application as
+unprocessable. Find lists applications by state through the table's ``state`` index.
+
+Every function has its own role with exactly the calls it makes: record changes are UpdateItem
+(conditional on the expected state), find is Query on the ``state`` index, only submit may start
+(and look up) executions, and only review may answer the workflow's callback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+
+from components.function import PythonFunction, PythonFunctionArgs
+from components.iam import Statement, allow
+from components.settings import AccountApplicationsSettings, Observability
+from components.state_machine import StateMachine, StateMachineArgs
+from components.table import GlobalIndex, Key, Table, TableArgs
+
+STATE_INDEX = "state"
+SHARED_PACKAGES = ["applications"]
+
+
+def execution_statements(state_machine_arn: str) -> list[Statement]:
+    """Looking up the executions of exactly one (standard) state machine.
+
+    Execution ARNs are ``...:execution:<machine name>:<execution name>``; the ``*`` stands for the
+    execution name only, so no other machine's executions are covered.
+    """
+    prefix, separator, machine = state_machine_arn.rpartition(":stateMachine:")
+    if not separator:
+        raise ValueError(f"{state_machine_arn!r} is not a state machine ARN")
+    return [allow(["states:DescribeExecution"], [f"{prefix}:execution:{machine}:*"])]
+
+
+def task_response_statements(state_machine_arn: str) -> list[Statement]:
+    """Resuming this state machine's callback waits (``.waitForTaskToken``) with a decision.
+
+    The Service Authorization Reference lists no resource type for SendTaskSuccess; IAM evaluates
+    it against the state machine whose execution issued the token (as CDK's
+    ``grantTaskResponse`` does), so the grant names this machine and no other.
+    """
+    return [allow(["states:SendTaskSuccess"], [state_machine_arn])]
+
+
+@dataclass
+class AccountApplicationsArgs:
+    observability: Observability
+    settings: AccountApplicationsSettings
+
+
+class AccountApplications(pulumi.ComponentResource):
+    table: Table
+    submit: PythonFunction
+    flag: PythonFunction
+    find: PythonFunction
+    approve: PythonFunction
+    reject: PythonFunction
+    review: PythonFunction
+    data_checking: PythonFunction
+    state_machine: StateMachine
+
+    def __init__(
+        self, name: str, args: AccountApplicationsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(
+            "serverless-workflows:account_applications:AccountApplications", name, None, opts
+        )
+        self._name = name
+        self._observability = args.observability
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.table = Table(
+            f"{name}-applications",
+            TableArgs(
+                partition_key=Key("id"),
+                global_indexes=[GlobalIndex(STATE_INDEX, partition_key=Key("state"))],
+                point_in_time_recovery=args.settings.point_in_time_recovery,
+            ),
+            opts=child,
+        )
+
+        self.data_checking = self._function(
+            "data-checking", "data_checking", "Checks an applicant's name or address", shared=()
+        )
+        self.flag = self._function(
+            "flag",
+            "flag_application",
+            "Flags an application for review, as unprocessable, or as not reviewed in time",
+        )
+        self.approve = self._function("approve", "approve_application", "Approves an application")
+        self.reject = self._function("reject", "reject_application", "Rejects an application")
+        for function, purpose in (
+            (self.flag, "flag-applications"),
+            (self.approve, "approve-applications"),
+            (self.reject, "reject-applications"),
+        ):
+            self.table.grant(function, purpose, ["dynamodb:UpdateItem"])
+
+        self.state_machine = StateMachine(
+            f"{name}-workflow",
+            StateMachineArgs(
+                definition="account_applications.asl.json",
+                substitutions={
+                    "DataCheckingFunctionArn": self.data_checking.arn,
+                    "FlagFunctionArn": self.flag.arn,
+                    "ApproveFunctionArn": self.approve.arn,
+                    "RejectFunctionArn": self.reject.arn,
+                    "ReviewTimeoutSeconds": args.settings.review_timeout_seconds,
+                },
+                type="STANDARD",  # a review may wait far beyond Express's five minutes
+                log_retention_days=args.observability.log_retention_days,
+                tracing=args.observability.tracing,
+            ),
+            opts=child,
+        )
+
+        self.submit = self._function(
+            "submit",
+            "submit_application",
+            "Stores an application and starts its workflow",
+            environment={"STATE_MACHINE_ARN": self.state_machine.arn},
+        )
+        # UpdateItem creates or re-claims the record; DeleteItem withdraws it when no execution
+        # could be started.
+        self.table.grant(
+            self.submit, "submit-applications", ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+        )
+        self.submit.grant("start-executions", self.state_machine.start_execution_statements())
+        self.submit.grant("describe-executions", self.state_machine.arn.apply(execution_statements))
+
+        self.find = self._function(
+            "find", "find_applications", "Lists the applications in a state, a page at a time"
+        )
+        self.table.grant(self.find, "query-by-state", ["dynamodb:Query"], indexes=[STATE_INDEX])
+
+        self.review = self._function(
+            "review", "review_application", "Records a reviewer's decision and resumes the workflow"
+        )
+        self.table.grant(self.review, "review-applications", ["dynamodb:UpdateItem"])
+        self.review.grant("resume-workflow", self.state_machine.arn.apply(task_response_statements))
+
+        self.register_outputs(
+            {
+                "stateMachineArn": self.state_machine.arn,
+                "tableName": self.table.name,
+                "submitFunctionName": self.submit.name,
+                "findFunctionName": self.find.name,
+                "reviewFunctionName": self.review.name,
+            }
+        )
+
+    def _function(
+        self,
+        role: str,
+        package: str,
+        description: str,
+        environment: dict[str, pulumi.Input[str]] | None = None,
+        shared: Sequence[str] = SHARED_PACKAGES,
+    ) -> PythonFunction:
+        """One of this system's functions; those that touch records get the table's name."""
+        obs = self._observability
+        variables: dict[str, pulumi.Input[str]] = {"POWERTOOLS_SERVICE_NAME": self._name}
+        if shared:
+            variables["TABLE_NAME"] = self.table.name
+        variables.update(environment or {})
+        return PythonFunction(
+            f"{self._name}-{role}",
+            PythonFunctionArgs(
+                package=package,
+                shared=shared,
+                description=f"{description} (seed 003)",
+                environment=variables,
+                log_retention_days=obs.log_retention_days,
+                tracing=obs.tracing,
+                powertools_layer_version=obs.powertools_layer_version,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )

@@ -1,0 +1,101 @@
+"""TaskTracker (seed 001): a starter Lambda starts a state machine that records a task in DynamoDB.
+
+The state machine writes ``{taskId, timestamp, Status: STARTED}`` straight to the ``Tasks`` table,
+waits the configured number of seconds (the seed's "long running task"), then sets ``Status`` to
+``Done``; no Lambda runs inside it. Its role is derived from the definition: PutItem and UpdateItem
+on this table. The starter may start executions of this machine and read them back (to answer a
+repeated start in the same second with the existing execution).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.asl_policy import ArnContext
+from components.aws_context import arn_context
+from components.function import PythonFunction, PythonFunctionArgs
+from components.iam import Statement, allow
+from components.settings import Observability
+from components.state_machine import StateMachine, StateMachineArgs
+from components.table import Key, Table, TableArgs
+
+
+def describe_execution_statements(ctx: ArnContext, state_machine_name: str) -> list[Statement]:
+    """Reading the executions of exactly one state machine.
+
+    Execution ARNs are ``...:execution:<machine name>:<execution name>``; the ``*`` stands for
+    the execution name only, so no other state machine's executions are covered.
+    """
+    executions = ctx.arn("states", f"execution:{state_machine_name}:*")
+    return [allow(["states:DescribeExecution"], [executions])]
+
+
+@dataclass
+class TaskTrackerArgs:
+    observability: Observability
+    wait_seconds: pulumi.Input[int]
+    """How long the state machine waits between STARTED and Done."""
+
+
+class TaskTracker(pulumi.ComponentResource):
+    table: Table
+    state_machine: StateMachine
+    starter: PythonFunction
+
+    def __init__(
+        self, name: str, args: TaskTrackerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("serverless-workflows:task_tracker:TaskTracker", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        obs = args.observability
+
+        self.table = Table(
+            f"{name}-tasks",
+            TableArgs(partition_key=Key("taskId"), sort_key=Key("timestamp", "N")),
+            opts=child,
+        )
+        self.state_machine = StateMachine(
+            f"{name}-workflow",
+            StateMachineArgs(
+                definition="task_tracker.asl.json",
+                substitutions={"TableName": self.table.name, "WaitSeconds": args.wait_seconds},
+                # Standard: a wait may last far beyond Express's five minutes, and only Standard
+                # answers a repeated StartExecution with the running execution.
+                type="STANDARD",
+                log_retention_days=obs.log_retention_days,
+                tracing=obs.tracing,
+            ),
+            opts=child,
+        )
+        self.starter = PythonFunction(
+            f"{name}-starter",
+            PythonFunctionArgs(
+                package="task_starter",
+                description="Starts the task tracker's execution for one {taskId} (seed 001)",
+                environment={
+                    "STATE_MACHINE_ARN": self.state_machine.arn,
+                    "POWERTOOLS_SERVICE_NAME": name,
+                },
+                log_retention_days=obs.log_retention_days,
+                tracing=obs.tracing,
+                powertools_layer_version=obs.powertools_layer_version,
+            ),
+            opts=child,
+        )
+        self.starter.grant("start-executions", self.state_machine.start_execution_statements())
+        self.starter.grant(
+            "describe-executions",
+            pulumi.Output.all(arn_context(), self.state_machine.name).apply(
+                lambda v: describe_execution_statements(v[0], v[1])
+            ),
+        )
+
+        self.register_outputs(
+            {
+                "functionName": self.starter.name,
+                "stateMachineArn": self.state_machine.arn,
+                "tableName": self.table.name,
+            }
+        )

@@ -1,0 +1,318 @@
+"""The HTTP front door: deployed HTTP APIs served on 127.0.0.1 as API Gateway would serve them.
+
+A request to ``{url}/{api_id}/{path}`` is matched against the API's routes in moto, authorized
+(``AWS_IAM`` routes need a valid SigV4 signature made with localcloud's credentials), throttled by
+the stage's rate and burst limits, and sent to its integration: a Lambda proxy integration
+(payload format 1.0 or 2.0) or a ``StepFunctions-StartExecution`` integration, which starts the
+execution with the integration role's credentials checked against that role's policies.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+from botocore.exceptions import ClientError
+
+from localcloud.clock import Clock
+from localcloud.dispatcher import Dispatcher
+from localcloud.iam_check import AccessDeniedError, RolePolicies
+from localcloud.sigv4 import SignatureError, verify_signature
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+    headers: Mapping[str, str]
+
+    @classmethod
+    def json(cls, status: int, document: Any) -> Response:
+        return cls(status, json.dumps(document), {"Content-Type": "application/json"})
+
+    @classmethod
+    def message(cls, status: int, message: str) -> Response:
+        return cls.json(status, {"message": message})
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+    url: str
+
+
+class _TokenBucket:
+    """API Gateway's throttle: ``rate`` requests a second, bursts of up to ``burst``."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            if self.tokens < 1:
+                return False
+            self.tokens -= 1
+            return True
+
+
+def _route_pattern(route_key: str) -> tuple[str, re.Pattern[str]]:
+    method, _, path = route_key.partition(" ")
+    regex = re.sub(r"\\\{(\w+)\\\+\\\}", r"(?P<\1>.+)", re.escape(path))
+    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", regex)
+    return method, re.compile(f"^{regex}$")
+
+
+class FrontDoor:
+    def __init__(self, region: str, port: int = 0, clock: Clock | None = None) -> None:
+        self.region = region
+        self.clock = clock or Clock("fast")
+        self.dispatcher = Dispatcher()
+        self._buckets: dict[str, _TokenBucket] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="localcloud-front-door", daemon=True
+        )
+        self._thread.start()
+        self.dispatcher.start()
+
+    def stop(self) -> None:
+        self.dispatcher.stop()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        front_door = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                split = urlsplit(self.path)
+                request = Request(
+                    method=self.command,
+                    path=split.path,
+                    query=split.query,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=self.rfile.read(length) if length else b"",
+                    url=f"{front_door.url}{self.path}",
+                )
+                response = front_door.handle(request)
+                body = response.body.encode()
+                self.send_response(response.status)
+                for key, value in response.headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return  # access logs would interleave with the demo report
+
+        return Handler
+
+    # -- request handling ------------------------------------------------------------------
+
+    def _client(self, service: str) -> Any:
+        return boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
+
+    def handle(self, request: Request) -> Response:
+        api_id, _, rest = request.path.lstrip("/").partition("/")
+        apis = self._client("apigatewayv2")
+        try:
+            apis.get_api(ApiId=api_id)
+        except ClientError:
+            return Response.message(HTTPStatus.NOT_FOUND, "Not Found")
+        matched = self._match(api_id, request.method, f"/{rest}")
+        if matched is None:
+            return Response.message(HTTPStatus.NOT_FOUND, "Not Found")
+        route, path_parameters = matched
+        if route.get("AuthorizationType") == "AWS_IAM":
+            try:
+                verify_signature(request.method, request.url, request.headers, request.body)
+            except SignatureError as error:
+                return Response.message(HTTPStatus.FORBIDDEN, f"Forbidden: {error}")
+        if not self._bucket(api_id).take():
+            return Response.message(HTTPStatus.TOO_MANY_REQUESTS, "Too Many Requests")
+        integration_id = route["Target"].removeprefix("integrations/")
+        integration = apis.get_integration(ApiId=api_id, IntegrationId=integration_id)
+        subtype = integration.get("IntegrationSubtype")
+        if subtype == "StepFunctions-StartExecution":
+            return self._start_execution(integration, request, path_parameters)
+        if integration["IntegrationType"] == "AWS_PROXY" and ":lambda:" in integration.get(
+            "IntegrationUri", ""
+        ):
+            return self._invoke_lambda(integration, route, request, path_parameters)
+        return Response.message(
+            HTTPStatus.INTERNAL_SERVER_ERROR,
+            f"localcloud does not serve {integration['IntegrationType']} {subtype or ''} integrations",
+        )
+
+    def _match(
+        self, api_id: str, method: str, path: str
+    ) -> tuple[dict[str, Any], dict[str, str]] | None:
+        routes = self._client("apigatewayv2").get_routes(ApiId=api_id)["Items"]
+        default = None
+        for route in routes:
+            if route["RouteKey"] == "$default":
+                default = route
+                continue
+            route_method, pattern = _route_pattern(route["RouteKey"])
+            match = pattern.match(path)
+            if match and route_method in (method, "ANY"):
+                return route, match.groupdict()
+        return (default, {}) if default else None
+
+    def _bucket(self, api_id: str) -> _TokenBucket:
+        if api_id not in self._buckets:
+            settings: dict[str, Any] = {}
+            for stage in self._client("apigatewayv2").get_stages(ApiId=api_id)["Items"]:
+                if stage["StageName"] == "$default":
+                    settings = stage.get("DefaultRouteSettings") or {}
+            self._buckets[api_id] = _TokenBucket(
+                float(settings.get("ThrottlingRateLimit", 10000)),
+                int(settings.get("ThrottlingBurstLimit", 5000)),
+            )
+        return self._buckets[api_id]
+
+    # -- integrations ------------------------------------------------------------------------
+
+    @staticmethod
+    def _parameter(expression: str, request: Request, path_parameters: Mapping[str, str]) -> str:
+        """API Gateway's request-parameter mapping: ``$request.body`` and friends, or a literal."""
+        if expression == "$request.body":
+            return request.body.decode()
+        if expression.startswith("$request.body."):
+            value: Any = json.loads(request.body or b"{}")
+            for key in expression.removeprefix("$request.body.").split("."):
+                value = value.get(key) if isinstance(value, dict) else None
+            return value if isinstance(value, str) else json.dumps(value)
+        if expression.startswith("$request.header."):
+            return request.headers.get(expression.removeprefix("$request.header.").lower(), "")
+        if expression.startswith("$request.querystring."):
+            values = parse_qs(request.query).get(expression.removeprefix("$request.querystring."))
+            return ",".join(values or [])
+        if expression.startswith("$request.path."):
+            return path_parameters.get(expression.removeprefix("$request.path."), "")
+        if expression == "$context.requestId":
+            return str(uuid.uuid4())
+        return expression
+
+    def _start_execution(
+        self, integration: dict[str, Any], request: Request, path_parameters: Mapping[str, str]
+    ) -> Response:
+        parameters = {
+            key: self._parameter(value, request, path_parameters)
+            for key, value in (integration.get("RequestParameters") or {}).items()
+        }
+        machine_arn = parameters.get("StateMachineArn", "")
+        try:
+            RolePolicies.of(integration.get("CredentialsArn", "")).check(
+                "states:StartExecution", machine_arn
+            )
+        except AccessDeniedError as error:
+            return Response.message(HTTPStatus.INTERNAL_SERVER_ERROR, str(error))
+        call = {"stateMachineArn": machine_arn, "input": parameters.get("Input", "{}")}
+        if parameters.get("Name"):
+            call["name"] = parameters["Name"]
+        try:
+            started = self._client("stepfunctions").start_execution(**call)
+        except ClientError as error:
+            status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+            return Response.json(status, {"message": error.response["Error"]["Message"]})
+        return Response.json(
+            HTTPStatus.OK,
+            {
+                "executionArn": started["executionArn"],
+                "startDate": started["startDate"].timestamp(),
+            },
+        )
+
+    def _invoke_lambda(
+        self,
+        integration: dict[str, Any],
+        route: dict[str, Any],
+        request: Request,
+        path_parameters: Mapping[str, str],
+    ) -> Response:
+        uri = integration["IntegrationUri"]
+        function_arn = re.sub(r"^arn:aws:apigateway:[\w-]+:lambda:path/2015-03-31/functions/", "", uri)
+        function_arn = function_arn.removesuffix("/invocations")
+        body = request.body.decode()
+        headers = dict(request.headers)
+        if integration.get("PayloadFormatVersion", "2.0") == "2.0":
+            event: dict[str, Any] = {
+                "version": "2.0",
+                "routeKey": route["RouteKey"],
+                "rawPath": request.path,
+                "rawQueryString": request.query,
+                "headers": headers,
+                "queryStringParameters": {k: ",".join(v) for k, v in parse_qs(request.query).items()}
+                or None,
+                "pathParameters": dict(path_parameters) or None,
+                "requestContext": {
+                    "http": {"method": request.method, "path": request.path},
+                    "requestId": str(uuid.uuid4()),
+                    "routeKey": route["RouteKey"],
+                    "stage": "$default",
+                },
+                "body": body,
+                "isBase64Encoded": False,
+            }
+        else:
+            event = {
+                "version": "1.0",
+                "resource": route["RouteKey"].partition(" ")[2],
+                "path": request.path,
+                "httpMethod": request.method,
+                "headers": headers,
+                "queryStringParameters": {k: v[-1] for k, v in parse_qs(request.query).items()}
+                or None,
+                "pathParameters": dict(path_parameters) or None,
+                "requestContext": {"requestId": str(uuid.uuid4()), "stage": "$default"},
+                "body": body,
+                "isBase64Encoded": False,
+            }
+        result = self._client("lambda").invoke(FunctionName=function_arn, Payload=json.dumps(event))
+        payload = result["Payload"].read().decode()
+        if result.get("FunctionError"):
+            return Response.message(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error")
+        return _proxy_response(json.loads(payload) if payload else None)
+
+
+def _proxy_response(result: Any) -> Response:
+    """How API Gateway turns a Lambda proxy result into an HTTP response."""
+    if isinstance(result, dict) and "statusCode" in result:
+        headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
+        body = result.get("body") or ""
+        return Response(int(result["statusCode"]), body if isinstance(body, str) else json.dumps(body), headers)
+    return Response.json(HTTPStatus.OK, result)

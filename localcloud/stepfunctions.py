@@ -1,0 +1,271 @@
+"""Step Functions in moto, corrected where it differs from AWS, and run on localcloud's clock.
+
+Each fix is named, so tests can show moto's behaviour without it and AWS's with it:
+
+- ``unnamed-start``: StartExecution without a name gets a UUID name (moto: ``...:None``, and a
+  second unnamed start collides with ``ExecutionAlreadyExists``).
+- ``task-failure-cause``: SendTaskFailure keeps its ``cause`` (moto drops it).
+- ``describe-output``: DescribeExecution returns the output as JSON always: a string result is
+  quoted, dates are ISO-8601 (moto returns strings bare and fails on datetimes).
+- ``start-execution-integration``: the ``states:startExecution`` integration starts the child
+  (moto fails with ``'StateMachineArn'``).
+- ``heartbeat-timeout``: a missed heartbeat is ``States.HeartbeatTimeout`` (moto: States.Timeout).
+- ``stop-ends-callbacks``: StopExecution ends a task waiting for its token, records the given error
+  and cause, and the execution ends ABORTED at once (moto keeps waiting).
+- ``clock``: Wait states, retry intervals, TimeoutSeconds and HeartbeatSeconds run on the
+  ``Clock`` (moto uses the wall clock).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import threading
+import time as real_time
+import types
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.responses import ActionResult, EmptyResult
+from moto.stepfunctions.parser.api import HistoryEventType, TaskTimedOutEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
+    StatesErrorName,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+    StatesErrorNameType,
+)
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+    state_task_service_sfn,
+)
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
+    WaitFunction,
+)
+from moto.stepfunctions.parser.asl.eval.callback import callback
+from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+from moto.stepfunctions.responses import StepFunctionResponse
+
+from localcloud.clock import Clock
+
+FIXES = (
+    "unnamed-start",
+    "task-failure-cause",
+    "describe-output",
+    "start-execution-integration",
+    "heartbeat-timeout",
+    "stop-ends-callbacks",
+    "clock",
+)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+class StepFunctionsFixes:
+    def __init__(self, clock: Clock, enabled: frozenset[str] | set[str] = frozenset(FIXES)) -> None:
+        unknown = set(enabled) - set(FIXES)
+        if unknown:
+            raise ValueError(f"unknown Step Functions fixes: {sorted(unknown)}")
+        self.clock = clock
+        self.enabled = frozenset(enabled)
+        self._undo: list[tuple[Any, str, Any]] = []
+
+    def _patch(self, owner: Any, name: str, value: Any) -> None:
+        self._undo.append((owner, name, owner.__dict__.get(name, getattr(owner, name))))
+        setattr(owner, name, value)
+
+    def install(self) -> None:
+        installers: dict[str, Callable[[], None]] = {
+            "unnamed-start": self._unnamed_start,
+            "task-failure-cause": self._task_failure_cause,
+            "describe-output": self._describe_output,
+            "start-execution-integration": self._start_execution_integration,
+            "heartbeat-timeout": self._heartbeat_timeout,
+            "stop-ends-callbacks": self._stop_ends_callbacks,
+            "clock": self._clock,
+        }
+        for fix in FIXES:
+            if fix in self.enabled:
+                installers[fix]()
+
+    def uninstall(self) -> None:
+        while self._undo:
+            owner, name, value = self._undo.pop()
+            setattr(owner, name, value)
+
+    # -- the fixes -----------------------------------------------------------------------------
+
+    def _unnamed_start(self) -> None:
+        original = StepFunctionsParserBackend.start_execution
+
+        def start_execution(backend: Any, state_machine_arn: str, name: Any = None, *args: Any, **kwargs: Any) -> Any:
+            return original(backend, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
+
+        self._patch(StepFunctionsParserBackend, "start_execution", start_execution)
+
+    def _task_failure_cause(self) -> None:
+        def send_task_failure(response: Any) -> Any:
+            response.stepfunction_backend.send_task_failure(
+                response._get_param("taskToken"),
+                error=response._get_param("error"),
+                cause=response._get_param("cause"),
+            )
+            return EmptyResult()
+
+        self._patch(StepFunctionResponse, "send_task_failure", send_task_failure)
+
+    def _describe_output(self) -> None:
+        original = StepFunctionResponse.describe_execution
+
+        def describe_execution(response: Any) -> Any:
+            execution = response.stepfunction_backend.describe_execution(
+                response._get_param("executionArn")
+            )
+            if execution.status != "SUCCEEDED" or execution.output is None:
+                return original(response)
+            # moto's own response would pass a str output through unquoted; encode it here.
+            saved = execution.output
+            try:
+                execution.output = json.dumps(saved, default=_json_default, separators=(",", ":"))
+                return original(response)
+            finally:
+                execution.output = saved
+
+        self._patch(StepFunctionResponse, "describe_execution", describe_execution)
+
+    def _start_execution_integration(self) -> None:
+        def eval_service_task(
+            task: Any, env: Any, resource_runtime_part: Any, normalised_parameters: dict, state_credentials: Any
+        ) -> None:
+            # The integration's Parameters use the API's capitalised names; boto3 wants camelCase.
+            parameters = {key[0].lower() + key[1:]: value for key, value in normalised_parameters.items()}
+            if isinstance(parameters.get("input"), dict | list):
+                parameters["input"] = json.dumps(parameters["input"])
+            client = state_task_service_sfn.boto_client_for(
+                region=resource_runtime_part.region,
+                service="stepfunctions",
+                state_credentials=state_credentials,
+            )
+            response = getattr(client, task._get_boto_service_action())(**parameters)
+            response.pop("ResponseMetadata", None)
+            env.stack.append(
+                json.loads(json.dumps(response, default=_json_default))
+            )
+
+        self._patch(state_task_service_sfn.StateTaskServiceSfn, "_eval_service_task", eval_service_task)
+
+    def _heartbeat_timeout(self) -> None:
+        original = state_task.StateTask._from_error
+
+        def from_error(task: Any, env: Any, ex: Exception) -> Any:
+            if isinstance(ex, callback.HeartbeatTimeoutError):
+                error = StatesErrorNameType.StatesHeartbeatTimeout
+                return FailureEvent(
+                    env=env,
+                    error_name=StatesErrorName(typ=error),
+                    event_type=HistoryEventType.TaskTimedOut,
+                    event_details=EventDetails(
+                        taskTimedOutEventDetails=TaskTimedOutEventDetails(error=error.to_name())
+                    ),
+                )
+            return original(task, env, ex)
+
+        self._patch(state_task.StateTask, "_from_error", from_error)
+
+    def _stop_ends_callbacks(self) -> None:
+        def stop_execution(response: Any) -> Any:
+            arn = response._get_param("executionArn")
+            backend = response.stepfunction_backend
+            execution = backend.describe_execution(arn)
+            stop_date = datetime.datetime.now(tz=datetime.timezone.utc)
+            execution.stop(
+                stop_date=stop_date,
+                error=response._get_param("error"),
+                cause=response._get_param("cause"),
+            )
+            worker = getattr(execution, "exec_worker", None)
+            if worker is not None:
+                for endpoint in list(worker.env.callback_pool_manager._pool.values()):
+                    endpoint.interrupt_all()
+            return ActionResult({"stopDate": stop_date})
+
+        self._patch(StepFunctionResponse, "stop_execution", stop_execution)
+
+    def _clock(self) -> None:
+        clock = self.clock
+
+        def wait_interval(wait: WaitFunction, env: Any, wait_seconds: int) -> None:
+            # A stopped execution sets program_state_event, which ends the wait early as in AWS.
+            clock.sleep(wait_seconds, interrupt=env.program_state_event)
+
+        self._patch(WaitFunction, "_wait_interval", wait_interval)
+        self._patch(
+            retrier_decl,
+            "time",
+            types.SimpleNamespace(sleep=clock.sleep, time=real_time.time, monotonic=real_time.monotonic),
+        )
+
+        def heartbeat_wait(endpoint: Any) -> bool:
+            with endpoint._mutex:
+                if endpoint._next_heartbeat_event.is_set():
+                    endpoint._next_heartbeat_event.clear()
+                    return True
+            return not clock.sleep(endpoint._heartbeat_seconds, interrupt=endpoint._next_heartbeat_event)
+
+        self._patch(callback.HeartbeatEndpoint, "clear_and_wait", heartbeat_wait)
+
+        def callback_wait(endpoint: Any, timeout: float | None = None) -> Any:
+            if timeout is None:
+                endpoint._notify_event.wait()
+            else:
+                clock.sleep(timeout, interrupt=endpoint._notify_event)
+            return endpoint._outcome
+
+        self._patch(callback.CallbackEndpoint, "wait", callback_wait)
+        self._patch(execute_state.ExecutionState, "_evaluate_with_timeout", _timeout_on(clock))
+
+
+def _timeout_on(clock: Clock) -> Callable[[Any, Any], None]:
+    """moto's ExecutionState._evaluate_with_timeout with the deadline measured on ``clock``."""
+
+    def evaluate_with_timeout(state: Any, env: Any) -> None:
+        state.timeout.eval(env=env)
+        timeout_seconds: int = env.stack.pop()
+        frame = env.open_frame()
+        frame.states.reset(input_value=env.states.get_input())
+        frame.stack = copy.deepcopy(env.stack)
+        outputs: list[Any] = []
+        errors: list[Exception | None] = [None]
+        finished = threading.Event()
+
+        def run() -> None:
+            try:
+                state._eval_execution(frame)
+                outputs.extend(frame.stack)
+            except Exception as error:  # noqa: BLE001 - re-raised on the calling thread
+                errors.append(error)
+            finished.set()
+
+        thread = threading.Thread(target=run, daemon=True)
+        execute_state.TMP_THREADS.append(thread)
+        thread.start()
+        finished_on_time = not clock.sleep(timeout_seconds, interrupt=finished) or finished.is_set()
+        frame.set_ended()
+        env.close_frame(frame)
+        error = errors.pop()
+        if error:
+            raise error
+        if not finished_on_time:
+            raise execute_state.EvalTimeoutError()
+        env.stack.append(outputs.pop())
+
+    return evaluate_with_timeout
