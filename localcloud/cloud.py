@@ -26,6 +26,7 @@ import boto3
 from moto import mock_aws
 
 from localcloud.clock import Clock
+from localcloud.dispatcher import Dispatcher
 from localcloud.front_door import FrontDoor
 from localcloud.lambda_runtime import LambdaRuntime
 from localcloud.layers import ManagedLayers
@@ -115,7 +116,7 @@ class LocalCloud:
 
     def drain(self, timeout: float = 30.0) -> None:
         """Run pending asynchronous work until nothing is left (see localcloud.dispatcher)."""
-        self._aws.front_door.dispatcher.drain(timeout)
+        self._aws.dispatcher.drain(timeout)
 
     def request(
         self, method: str, url: str, body: Any = None, signed: bool = True
@@ -171,6 +172,7 @@ class Emulator:
     clock: Clock
     runtime: LambdaRuntime
     front_door: FrontDoor
+    dispatcher: Dispatcher
 
 
 @contextlib.contextmanager
@@ -193,14 +195,17 @@ def emulator(
         runtime = LambdaRuntime(Path(workdir))
         step_functions = StepFunctionsFixes(clock, fixes)
         front_door = FrontDoor(region=region, port=port, clock=clock)
+        dispatcher = Dispatcher()
         runtime.install()
         step_functions.install()
+        dispatcher.start()
         front_door.start()
         try:
-            yield Emulator(region, account, clock, runtime, front_door)
+            yield Emulator(region, account, clock, runtime, front_door, dispatcher)
         finally:
             _stop_running_executions(region)
             front_door.stop()
+            dispatcher.stop()
             step_functions.uninstall()
             runtime.uninstall()
 

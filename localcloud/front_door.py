@@ -25,7 +25,6 @@ import boto3
 from botocore.exceptions import ClientError
 
 from localcloud.clock import Clock
-from localcloud.dispatcher import Dispatcher
 from localcloud.iam_check import AccessDeniedError, RolePolicies
 from localcloud.sigv4 import SignatureError, verify_signature
 
@@ -86,7 +85,6 @@ class FrontDoor:
     def __init__(self, region: str, port: int = 0, clock: Clock | None = None) -> None:
         self.region = region
         self.clock = clock or Clock("fast")
-        self.dispatcher = Dispatcher()
         self._buckets: dict[str, _TokenBucket] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
@@ -100,10 +98,8 @@ class FrontDoor:
             target=self._server.serve_forever, name="localcloud-front-door", daemon=True
         )
         self._thread.start()
-        self.dispatcher.start()
 
     def stop(self) -> None:
-        self.dispatcher.stop()
         self._server.shutdown()
         self._server.server_close()
 

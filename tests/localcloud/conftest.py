@@ -1,0 +1,87 @@
+"""Fixtures for localcloud's own tests: an empty emulator and small functions written inline."""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from localcloud import emulator
+from localcloud.clock import Clock
+from localcloud.cloud import Emulator
+
+TRUST_LAMBDA = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+
+@pytest.fixture
+def aws() -> Iterator[Emulator]:
+    """An empty in-process AWS on a fast clock."""
+    with emulator(clock=Clock("fast", speedup=1000)) as running:
+        yield running
+
+
+@pytest.fixture
+def manual_aws() -> Iterator[Emulator]:
+    """An empty in-process AWS whose clock only moves when the test advances it."""
+    with emulator(clock=Clock("manual")) as running:
+        yield running
+
+
+def zip_files(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, source in files.items():
+            archive.writestr(path, textwrap.dedent(source))
+    return buffer.getvalue()
+
+
+def role(name: str, trust: str = TRUST_LAMBDA, statements: list[dict[str, Any]] | None = None) -> str:
+    iam = boto3.client("iam")
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    if statements:
+        iam.put_role_policy(
+            RoleName=name,
+            PolicyName=f"{name}-policy",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+    return arn
+
+
+def make_function(
+    name: str,
+    files: dict[str, str],
+    handler: str = "main.handler",
+    environment: dict[str, str] | None = None,
+    timeout: int = 10,
+) -> str:
+    """Create a Python function from inline sources; returns its ARN."""
+    return str(
+        boto3.client("lambda").create_function(
+            FunctionName=name,
+            Runtime="python3.13",
+            Role=role(f"{name}-role"),
+            Handler=handler,
+            Code={"ZipFile": zip_files(files)},
+            Timeout=timeout,
+            Environment={"Variables": environment or {}},
+        )["FunctionArn"]
+    )
+
+
+def invoke(function: str, event: Any) -> tuple[dict[str, Any], Any]:
+    """Synchronous invoke; returns the raw response and the decoded payload."""
+    response = boto3.client("lambda").invoke(FunctionName=function, Payload=json.dumps(event))
+    return response, json.loads(response["Payload"].read() or b"null")
