@@ -95,7 +95,10 @@ class FrontDoor:
 
     def start(self) -> None:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="localcloud-front-door", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},  # shutdown() waits up to one poll interval
+            name="localcloud-front-door",
+            daemon=True,
         )
         self._thread.start()
 

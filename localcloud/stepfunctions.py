@@ -47,7 +47,9 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
     WaitFunction,
 )
 from moto.stepfunctions.parser.asl.eval.callback import callback
+from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
@@ -157,9 +159,9 @@ class StepFunctionsFixes:
             )
             response = getattr(client, task._get_boto_service_action())(**parameters)
             response.pop("ResponseMetadata", None)
-            env.stack.append(
-                json.loads(json.dumps(response, default=_json_default))
-            )
+            # ...and the task's result uses the API's names again (ExecutionArn, StartDate).
+            result = {key[0].upper() + key[1:]: value for key, value in response.items()}
+            env.stack.append(json.loads(json.dumps(result, default=_json_default)))
 
         self._patch(state_task_service_sfn.StateTaskServiceSfn, "_eval_service_task", eval_service_task)
 
@@ -187,11 +189,10 @@ class StepFunctionsFixes:
             backend = response.stepfunction_backend
             execution = backend.describe_execution(arn)
             stop_date = datetime.datetime.now(tz=datetime.timezone.utc)
-            execution.stop(
-                stop_date=stop_date,
-                error=response._get_param("error"),
-                cause=response._get_param("cause"),
-            )
+            error, cause = response._get_param("error"), response._get_param("cause")
+            execution.stop(stop_date=stop_date, error=error, cause=cause)
+            # moto keeps neither on an ABORTED execution; DescribeExecution shows both on AWS.
+            execution.error, execution.cause = error, cause
             worker = getattr(execution, "exec_worker", None)
             if worker is not None:
                 for endpoint in list(worker.env.callback_pool_manager._pool.values()):
@@ -199,6 +200,11 @@ class StepFunctionsFixes:
             return ActionResult({"stopDate": stop_date})
 
         self._patch(StepFunctionResponse, "stop_execution", stop_execution)
+
+        # Ending the wait makes the interrupted task fail; on AWS a stopped execution stays
+        # ABORTED whatever its tasks do afterwards.
+        for name in ("set_error", "set_timed_out"):
+            self._patch(Environment, name, _unless_stopped(getattr(Environment, name)))
 
     def _clock(self) -> None:
         clock = self.clock
@@ -232,6 +238,14 @@ class StepFunctionsFixes:
 
         self._patch(callback.CallbackEndpoint, "wait", callback_wait)
         self._patch(execute_state.ExecutionState, "_evaluate_with_timeout", _timeout_on(clock))
+
+
+def _unless_stopped(transition: Callable[..., None]) -> Callable[..., None]:
+    def guarded(env: Any, *args: Any, **kwargs: Any) -> None:
+        if not isinstance(env.program_state(), ProgramStopped):
+            transition(env, *args, **kwargs)
+
+    return guarded
 
 
 def _timeout_on(clock: Clock) -> Callable[[Any, Any], None]:

@@ -3,6 +3,7 @@ program creates it, records in a chosen state, and state machines in moto."""
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -16,13 +17,23 @@ from tests.conftest import REGION
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/account-applications-workflow"
 
+# One session and one client per service for every test: building them again re-reads botocore's
+# models each time (most of a test's time); moto intercepts them all the same.
+SESSION = boto3.session.Session(region_name=REGION)
+
+
+@functools.cache
+def client(service: str) -> Any:
+    return SESSION.client(service)
+
+
 # The smallest machine that lets a handler test start executions and read them back.
 PASS_DEFINITION = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
 
 
 def create_applications_table(name: str = "applications") -> Any:
     """The applications table as the component declares it: key ``id``, GSI ``state`` (ALL)."""
-    return boto3.resource("dynamodb", region_name=REGION).create_table(
+    return SESSION.resource("dynamodb").create_table(
         TableName=name,
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[
@@ -68,23 +79,21 @@ def repository(table: Any, now: str = "2024-01-01T00:00:00.000+00:00") -> Applic
 
 
 def create_state_machine(name: str, definition: str = PASS_DEFINITION) -> str:
-    states = boto3.client("stepfunctions", region_name=REGION)
-    return states.create_state_machine(name=name, definition=definition, roleArn=ROLE_ARN)[
-        "stateMachineArn"
-    ]
+    return client("stepfunctions").create_state_machine(
+        name=name, definition=definition, roleArn=ROLE_ARN
+    )["stateMachineArn"]
 
 
 def executions(state_machine_arn: str) -> list[dict[str, Any]]:
-    states = boto3.client("stepfunctions", region_name=REGION)
-    return states.list_executions(stateMachineArn=state_machine_arn)["executions"]
+    return client("stepfunctions").list_executions(stateMachineArn=state_machine_arn)["executions"]
 
 
 def wait_for_status(execution_arn: str, *statuses: str, timeout: float = 5.0) -> dict[str, Any]:
     """Poll moto's interpreter (it runs executions on threads) until one of ``statuses``."""
-    states = boto3.client("stepfunctions", region_name=REGION)
+    states = client("stepfunctions")
     deadline = time.monotonic() + timeout
     while True:
         description = states.describe_execution(executionArn=execution_arn)
         if description["status"] in statuses or time.monotonic() > deadline:
             return description
-        time.sleep(0.02)
+        time.sleep(0.005)

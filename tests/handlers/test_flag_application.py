@@ -71,9 +71,7 @@ def test_the_review_reason_names_every_check_that_flagged(table, lambda_context)
     assert stored(table, application_id)["reason"] == "name check flagged; address check flagged"
 
 
-def test_given_a_retried_review_flag_then_the_newer_token_replaces_the_older(
-    table, lambda_context
-):
+def test_given_a_retried_review_flag_then_the_newer_token_replaces_the_older(table, lambda_context):
     application_id = put_application(table, State.SUBMITTED)
     app.handler(review_flag(application_id, token="token-1"), lambda_context)
 
@@ -89,7 +87,11 @@ def test_given_unprocessable_data_then_the_reason_is_the_error_message_inside_th
     application_id = put_application(table, State.SUBMITTED)
 
     result = app.handler(
-        {"id": application_id, "flagType": "UNPROCESSABLE_DATA", "errorInfo": UNPROCESSABLE_ERROR_INFO},
+        {
+            "id": application_id,
+            "flagType": "UNPROCESSABLE_DATA",
+            "errorInfo": UNPROCESSABLE_ERROR_INFO,
+        },
         lambda_context,
     )
 
@@ -99,9 +101,7 @@ def test_given_unprocessable_data_then_the_reason_is_the_error_message_inside_th
     assert result["reason"] == item["reason"]
 
 
-def test_given_a_cause_that_is_not_json_then_the_reason_is_the_cause_itself(
-    table, lambda_context
-):
+def test_given_a_cause_that_is_not_json_then_the_reason_is_the_cause_itself(table, lambda_context):
     application_id = put_application(table, State.SUBMITTED)
 
     app.handler(

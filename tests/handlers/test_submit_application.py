@@ -4,7 +4,6 @@ import json
 import uuid
 from unittest import mock
 
-import boto3
 import pytest
 from applications.lazy import Lazy
 from applications.repository import SubmissionConflictError
@@ -20,6 +19,7 @@ from submit_application.submission import (
 
 from tests.conftest import REGION
 from tests.handlers.applications_support import (
+    client,
     create_applications_table,
     create_state_machine,
     executions,
@@ -30,28 +30,40 @@ from tests.handlers.applications_support import (
 SPOCK = {"name": "Spock", "address": "123 Enterprise Street"}
 
 
-@pytest.fixture
-def table(aws):
-    return create_applications_table()
+class Submit:
+    """The applications table, a state machine, and the submit function wired to both."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+        self.table = create_applications_table()
+        self.machine = create_state_machine("account-applications")
+        self.use(self.machine)
+
+    def use(self, machine_arn, states=None):
+        states = states or client("stepfunctions")
+        self.monkeypatch.setattr(
+            app,
+            "SUBMISSIONS",
+            Lazy(lambda: Submissions(repository(self.table), states, machine_arn)),
+        )
+
+    def use_failing(self, operation, error, **more_failures):
+        """Step Functions whose ``operation`` (and ``more_failures``) raise; the rest is real."""
+        states = mock.Mock(wraps=client("stepfunctions"))
+        for name, raised in {operation: error, **more_failures}.items():
+            getattr(states, name).side_effect = raised
+        self.use(self.machine, states)
+
+    def records(self):
+        return self.table.scan()["Items"]
+
+    def executions(self):
+        return executions(self.machine)
 
 
 @pytest.fixture
-def machine(aws):
-    return create_state_machine("account-applications")
-
-
-def use(monkeypatch, table, machine_arn, states=None):
-    states = states or boto3.client("stepfunctions", region_name=REGION)
-    monkeypatch.setattr(
-        app, "SUBMISSIONS", Lazy(lambda: Submissions(repository(table), states, machine_arn))
-    )
-
-
-def failing(operation, error):
-    """A Step Functions client whose ``operation`` raises ``error``; everything else is real."""
-    client = mock.Mock(wraps=boto3.client("stepfunctions", region_name=REGION))
-    getattr(client, operation).side_effect = error
-    return client
+def submit(aws, monkeypatch):
+    return Submit(monkeypatch)
 
 
 def throttled(operation):
@@ -59,75 +71,68 @@ def throttled(operation):
 
 
 def test_given_an_application_when_submitted_then_one_record_and_one_execution_named_after_it(
-    table, machine, monkeypatch, lambda_context
+    submit, lambda_context
 ):
-    use(monkeypatch, table, machine)
 
     result = app.handler({**SPOCK, "idempotencyKey": "form-1"}, lambda_context)
 
     prefix, _, suffix = result["id"].partition("_")
     assert prefix == "application" and uuid.UUID(suffix).version == 4
     assert result["state"] == "SUBMITTED" and "taskToken" not in result
-    item = stored(table, result["id"])
+    item = stored(submit.table, result["id"])
     assert (item["name"], item["address"], item["state"]) == (*SPOCK.values(), "SUBMITTED")
-    [execution] = executions(machine)
+    [execution] = submit.executions()
     assert execution["name"] == result["id"]
-    described = boto3.client("stepfunctions", region_name=REGION).describe_execution(
-        executionArn=execution["executionArn"]
-    )
+    described = client("stepfunctions").describe_execution(executionArn=execution["executionArn"])
     assert json.loads(described["input"]) == {"application": {"id": result["id"], **SPOCK}}
 
 
 def test_given_the_same_idempotency_key_when_submitted_again_then_nothing_more_is_created(
-    table, machine, monkeypatch, lambda_context
+    submit, lambda_context
 ):
-    use(monkeypatch, table, machine)
 
     first = app.handler({**SPOCK, "idempotencyKey": "form-1"}, lambda_context)
     second = app.handler({**SPOCK, "idempotencyKey": "form-1"}, lambda_context)
 
     assert second["id"] == first["id"]
-    assert len(table.scan()["Items"]) == 1
-    assert len(executions(machine)) == 1
+    assert len(submit.records()) == 1
+    assert len(submit.executions()) == 1
 
 
 def test_given_no_key_then_a_lambda_retry_of_the_same_request_is_one_application(
-    table, machine, monkeypatch, lambda_context
+    submit, lambda_context
 ):
-    use(monkeypatch, table, machine)
 
     first = app.handler(dict(SPOCK), lambda_context)
     retried = app.handler(dict(SPOCK), lambda_context)  # Lambda keeps the request id on retries
 
     assert retried["id"] == first["id"]
-    assert len(executions(machine)) == 1
+    assert len(submit.executions()) == 1
 
 
-def test_given_two_different_requests_then_two_applications(
-    table, machine, monkeypatch, lambda_context
-):
-    use(monkeypatch, table, machine)
+def test_given_two_different_requests_then_two_applications(submit, lambda_context):
 
     first = app.handler({**SPOCK, "idempotencyKey": "form-1"}, lambda_context)
     second = app.handler({**SPOCK, "idempotencyKey": "form-2"}, lambda_context)
 
     assert first["id"] != second["id"]
-    assert len(table.scan()["Items"]) == 2
-    assert {e["name"] for e in executions(machine)} == {first["id"], second["id"]}
+    assert len(submit.records()) == 2
+    assert {e["name"] for e in submit.executions()} == {first["id"], second["id"]}
 
 
 def test_given_a_key_reused_for_other_data_then_conflict_and_nothing_more_is_created(
-    table, machine, monkeypatch, lambda_context
+    submit, lambda_context
 ):
-    use(monkeypatch, table, machine)
     first = app.handler({**SPOCK, "idempotencyKey": "form-1"}, lambda_context)
 
     with pytest.raises(SubmissionConflictError):
-        app.handler({"name": "Kirk", "address": "1 Bridge", "idempotencyKey": "form-1"}, lambda_context)
+        app.handler(
+            {"name": "Kirk", "address": "1 Bridge", "idempotencyKey": "form-1"}, lambda_context
+        )
 
-    assert stored(table, first["id"])["name"] == "Spock"
-    assert len(table.scan()["Items"]) == 1
-    assert len(executions(machine)) == 1
+    assert stored(submit.table, first["id"])["name"] == "Spock"
+    assert len(submit.records()) == 1
+    assert len(submit.executions()) == 1
 
 
 @pytest.mark.parametrize(
@@ -148,73 +153,71 @@ def test_given_a_key_reused_for_other_data_then_conflict_and_nothing_more_is_cre
     ],
 )
 def test_given_bad_input_when_submitted_then_invalid_application_and_no_record_no_execution(
-    table, machine, monkeypatch, lambda_context, event, message
+    submit, lambda_context, event, message
 ):
-    use(monkeypatch, table, machine)
 
     with pytest.raises(InvalidApplicationError, match=message):
         app.handler(event, lambda_context)
 
-    assert table.scan()["Items"] == []
-    assert executions(machine) == []
+    assert submit.records() == []
+    assert submit.executions() == []
 
 
 def test_given_the_start_fails_and_no_execution_exists_then_the_record_is_withdrawn(
-    table, machine, monkeypatch, lambda_context
+    submit, lambda_context
 ):
-    use(monkeypatch, table, machine, failing("start_execution", throttled("StartExecution")))
+    submit.use_failing("start_execution", throttled("StartExecution"))
 
     with pytest.raises(SubmissionFailedError, match="withdrawn"):
         app.handler({**SPOCK, "idempotencyKey": "form-1"}, lambda_context)
 
-    assert table.scan()["Items"] == []
-    assert executions(machine) == []
+    assert submit.records() == []
+    assert submit.executions() == []
 
 
-def test_given_an_unknown_state_machine_then_the_record_is_withdrawn(
-    table, monkeypatch, lambda_context
-):
+def test_given_an_unknown_state_machine_then_the_record_is_withdrawn(submit, lambda_context):
     missing = f"arn:aws:states:{REGION}:123456789012:stateMachine:missing"
-    use(monkeypatch, table, missing)
+    submit.use(missing)
 
     with pytest.raises(SubmissionFailedError):
         app.handler(dict(SPOCK), lambda_context)
 
-    assert table.scan()["Items"] == []
+    assert submit.records() == []
 
 
 def test_given_the_start_fails_but_an_earlier_attempt_started_it_then_the_submit_succeeds(
-    table, machine, monkeypatch, lambda_context
+    submit, lambda_context
 ):
     # The first attempt started the execution, but its answer was lost.
-    use(monkeypatch, table, machine)
     first = app.handler({**SPOCK, "idempotencyKey": "form-1"}, lambda_context)
-    use(monkeypatch, table, machine, failing("start_execution", throttled("StartExecution")))
+    submit.use_failing("start_execution", throttled("StartExecution"))
 
     retried = app.handler({**SPOCK, "idempotencyKey": "form-1"}, lambda_context)
 
     assert retried["id"] == first["id"]
-    assert stored(table, first["id"])["state"] == "SUBMITTED"
-    assert len(executions(machine)) == 1
+    assert stored(submit.table, first["id"])["state"] == "SUBMITTED"
+    assert len(submit.executions()) == 1
 
 
 def test_given_the_start_and_the_check_fail_then_the_record_stays_and_a_retry_completes_it(
-    table, machine, monkeypatch, lambda_context
+    submit, lambda_context
 ):
-    states = failing("start_execution", EndpointConnectionError(endpoint_url="https://states"))
-    states.describe_execution.side_effect = throttled("DescribeExecution")
-    use(monkeypatch, table, machine, states)
+    submit.use_failing(
+        "start_execution",
+        EndpointConnectionError(endpoint_url="https://states"),
+        describe_execution=throttled("DescribeExecution"),
+    )
 
     with pytest.raises(SubmissionFailedError, match="a retry with the same idempotency key"):
         app.handler({**SPOCK, "idempotencyKey": "form-1"}, lambda_context)
     kept = application_id("form-1")
-    assert stored(table, kept)["state"] == "SUBMITTED"
+    assert stored(submit.table, kept)["state"] == "SUBMITTED"
 
-    use(monkeypatch, table, machine)
+    submit.use(submit.machine)  # Step Functions answers again
     app.handler({**SPOCK, "idempotencyKey": "form-1"}, lambda_context)
 
-    assert [e["name"] for e in executions(machine)] == [kept]
-    assert len(table.scan()["Items"]) == 1
+    assert [e["name"] for e in submit.executions()] == [kept]
+    assert len(submit.records()) == 1
 
 
 def test_the_same_key_always_gives_the_same_uuid4_application_id():
@@ -231,12 +234,12 @@ def test_an_execution_arn_is_derived_from_the_machine_arn():
         execution_arn("arn:aws:lambda:us-east-1:123456789012:function:f", "x")
 
 
-def test_the_service_is_built_from_the_environment(table, machine, monkeypatch, lambda_context):
-    monkeypatch.setenv("TABLE_NAME", table.name)
-    monkeypatch.setenv("STATE_MACHINE_ARN", machine)
-    monkeypatch.setattr(app, "SUBMISSIONS", Lazy(app._submissions))
+def test_the_service_is_built_from_the_environment(submit, lambda_context):
+    submit.monkeypatch.setenv("TABLE_NAME", submit.table.name)
+    submit.monkeypatch.setenv("STATE_MACHINE_ARN", submit.machine)
+    submit.monkeypatch.setattr(app, "SUBMISSIONS", Lazy(app._submissions))
 
     result = app.handler(dict(SPOCK), lambda_context)
 
-    assert stored(table, result["id"]) is not None
-    assert [e["name"] for e in executions(machine)] == [result["id"]]
+    assert stored(submit.table, result["id"]) is not None
+    assert [e["name"] for e in submit.executions()] == [result["id"]]

@@ -1,0 +1,37 @@
+"""boto3 clients for localcloud's background work (asynchronous invokes, event sources).
+
+They are bound to the credentials in force when the emulator starts: an invocation swaps
+``os.environ`` in and out (see localcloud.lambda_runtime), and a client created on another thread
+at that moment would find no credentials or region.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+
+
+class Clients:
+    def __init__(self, region: str) -> None:
+        credentials = boto3.Session().get_credentials()
+        if credentials is None:
+            raise RuntimeError("no AWS credentials: start localcloud's fake ones first")
+        frozen = credentials.get_frozen_credentials()
+        self.region = region
+        self._session = boto3.Session(
+            aws_access_key_id=frozen.access_key,
+            aws_secret_access_key=frozen.secret_key,
+            aws_session_token=frozen.token,
+            region_name=region,
+        )
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, service: str, region: str | None = None) -> Any:
+        key = (service, region or self.region)
+        with self._lock:  # a boto3 session must not create clients on two threads at once
+            if key not in self._clients:
+                self._clients[key] = self._session.client(service, region_name=key[1])  # type: ignore[call-overload]
+            return self._clients[key]

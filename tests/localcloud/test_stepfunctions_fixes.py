@@ -1,0 +1,289 @@
+"""Each Step Functions fix localcloud applies to moto: AWS's behaviour with it, moto's without.
+
+The "without" tests document the moto bug the fix exists for; when moto fixes it upstream they
+fail, and the fix can go.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from localcloud import emulator
+from localcloud.clock import Clock
+from localcloud.cloud import Emulator
+from localcloud.stepfunctions import FIXES
+from tests.localcloud.conftest import role
+
+TRUST_STATES = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+
+@pytest.fixture
+def without() -> Iterator[callable]:
+    """Run an emulator with one fix left out."""
+
+    def start(fix: str, clock: Clock | None = None):
+        return emulator(clock=clock or Clock("fast", speedup=1000), fixes=frozenset(FIXES) - {fix})
+
+    return start
+
+
+def machine(definition: dict, name: str = "machine") -> str:
+    arn = role(f"{name}-role", trust=TRUST_STATES)
+    return boto3.client("stepfunctions").create_state_machine(
+        name=name, definition=json.dumps(definition), roleArn=arn
+    )["stateMachineArn"]
+
+
+def wait(execution_arn: str, timeout: float = 5.0) -> dict:
+    sfn = boto3.client("stepfunctions")
+    deadline = time.monotonic() + timeout
+    while True:
+        description = sfn.describe_execution(executionArn=execution_arn)
+        if description["status"] != "RUNNING" or time.monotonic() > deadline:
+            return description
+        time.sleep(0.01)
+
+
+def entered_wait(execution_arn: str) -> None:
+    sfn = boto3.client("stepfunctions")
+    for _ in range(500):
+        events = sfn.get_execution_history(executionArn=execution_arn)["events"]
+        if any(event["type"] == "WaitStateEntered" for event in events):
+            return
+        time.sleep(0.01)
+    raise AssertionError("the execution never entered its Wait state")
+
+
+def queue() -> str:
+    return boto3.client("sqs").create_queue(QueueName="tokens")["QueueUrl"]
+
+
+def token_task(queue_url: str, **extra) -> dict:
+    """A machine that sends its task token to SQS and waits for it to come back."""
+    return {
+        "StartAt": "Wait for token",
+        "States": {
+            "Wait for token": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {"QueueUrl": queue_url, "MessageBody": {"token.$": "$$.Task.Token"}},
+                "End": True,
+                **extra,
+            }
+        },
+    }
+
+
+def received_token(queue_url: str) -> str:
+    sqs = boto3.client("sqs")
+    for _ in range(200):
+        messages = sqs.receive_message(QueueUrl=queue_url).get("Messages", [])
+        if messages:
+            return json.loads(messages[0]["Body"])["token"]
+        time.sleep(0.01)
+    raise AssertionError("no task token was sent")
+
+
+PASS_STRING = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "Result": "done", "End": True}}}
+
+
+# -- unnamed-start ----------------------------------------------------------------------------
+
+
+def test_unnamed_starts_get_distinct_uuid_names(aws):
+    arn = machine(PASS_STRING)
+    sfn = boto3.client("stepfunctions")
+
+    first = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    second = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+
+    assert first != second
+    assert not first.endswith(":None")
+    assert len(first.rsplit(":", 1)[1]) == 36
+
+
+def test_without_the_fix_moto_names_unnamed_executions_none_and_collides(without):
+    with without("unnamed-start"):
+        arn = machine(PASS_STRING)
+        sfn = boto3.client("stepfunctions")
+        first = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        wait(first)
+        with pytest.raises(ClientError, match="ExecutionAlreadyExists"):
+            sfn.start_execution(stateMachineArn=arn)
+    assert first.endswith(":None")
+
+
+# -- task-failure-cause -----------------------------------------------------------------------
+
+
+def _fail_task(error: str, cause: str) -> dict:
+    url = queue()
+    execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(token_task(url)))
+    boto3.client("stepfunctions").send_task_failure(taskToken=received_token(url), error=error, cause=cause)
+    return wait(execution["executionArn"])
+
+
+def test_send_task_failure_keeps_error_and_cause(aws):
+    result = _fail_task("ReviewRejected", "the reviewer said no")
+
+    assert (result["status"], result["error"], result["cause"]) == ("FAILED", "ReviewRejected", "the reviewer said no")
+
+
+def test_without_the_fix_moto_drops_the_cause(without):
+    with without("task-failure-cause"):
+        result = _fail_task("ReviewRejected", "the reviewer said no")
+    assert result["error"] == "ReviewRejected"
+    assert result.get("cause") != "the reviewer said no"
+
+
+# -- describe-output --------------------------------------------------------------------------
+
+
+def _string_output() -> str:
+    execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(PASS_STRING), name="s")
+    return wait(execution["executionArn"])["output"]
+
+
+def test_a_string_output_is_returned_as_json(aws):
+    assert json.loads(_string_output()) == "done"
+
+
+def test_without_the_fix_moto_returns_a_string_output_bare(without):
+    with without("describe-output"):
+        assert _string_output() == "done"
+
+
+# -- start-execution-integration --------------------------------------------------------------
+
+
+def _start_child() -> tuple[dict, list]:
+    child = machine({"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}, name="child")
+    parent = machine(
+        {
+            "StartAt": "Start child",
+            "States": {
+                "Start child": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::states:startExecution",
+                    "Parameters": {"StateMachineArn": child, "Input": {"order.$": "$.order"}},
+                    "End": True,
+                }
+            },
+        },
+        name="parent",
+    )
+    sfn = boto3.client("stepfunctions")
+    result = wait(sfn.start_execution(stateMachineArn=parent, input='{"order": 7}')["executionArn"])
+    return result, sfn.list_executions(stateMachineArn=child)["executions"]
+
+
+def test_start_execution_integration_starts_the_child_with_its_input(aws):
+    result, children = _start_child()
+
+    assert result["status"] == "SUCCEEDED", result
+    output = json.loads(result["output"])
+    assert output["ExecutionArn"] == children[0]["executionArn"]
+    assert "StartDate" in output
+    child_input = boto3.client("stepfunctions").describe_execution(executionArn=children[0]["executionArn"])["input"]
+    assert json.loads(child_input) == {"order": 7}
+
+
+def test_without_the_fix_moto_fails_the_start_execution_integration(without):
+    with without("start-execution-integration"):
+        result, children = _start_child()
+    assert result["status"] == "FAILED"
+    assert children == []
+
+
+# -- heartbeat-timeout ------------------------------------------------------------------------
+
+
+def _missed_heartbeat() -> dict:
+    url = queue()
+    definition = token_task(url, HeartbeatSeconds=5, TimeoutSeconds=3600)
+    execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(definition))
+    return wait(execution["executionArn"])
+
+
+def test_a_missed_heartbeat_is_states_heartbeat_timeout(aws):
+    result = _missed_heartbeat()
+    assert (result["status"], result["error"]) == ("FAILED", "States.HeartbeatTimeout")
+
+
+def test_without_the_fix_moto_reports_a_missed_heartbeat_as_states_timeout(without):
+    with without("heartbeat-timeout"):
+        assert _missed_heartbeat()["error"] == "States.Timeout"
+
+
+# -- stop-ends-callbacks ----------------------------------------------------------------------
+
+
+def _stop_waiting_execution() -> dict:
+    url = queue()
+    sfn = boto3.client("stepfunctions")
+    execution = sfn.start_execution(stateMachineArn=machine(token_task(url)))["executionArn"]
+    received_token(url)  # the task is now waiting for its token
+    sfn.stop_execution(executionArn=execution, error="Operator.Cancelled", cause="wrong applicant")
+    return wait(execution, timeout=1.0)
+
+
+def test_stopping_an_execution_ends_its_callback_wait_and_records_why(aws):
+    result = _stop_waiting_execution()
+    assert (result["status"], result["error"], result["cause"]) == ("ABORTED", "Operator.Cancelled", "wrong applicant")
+
+
+def test_without_the_fix_moto_loses_the_stop_reason(without):
+    with without("stop-ends-callbacks"):
+        result = _stop_waiting_execution()
+    assert (result.get("error"), result.get("cause")) != ("Operator.Cancelled", "wrong applicant")
+
+
+# -- clock ------------------------------------------------------------------------------------
+
+WAIT_30 = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 30, "End": True}}}
+
+
+def test_a_wait_state_runs_on_the_manual_clock(manual_aws: Emulator):
+    sfn = boto3.client("stepfunctions")
+    execution = sfn.start_execution(stateMachineArn=machine(WAIT_30))["executionArn"]
+    entered_wait(execution)  # the 30 s count from when the state is entered
+
+    manual_aws.clock.advance(29)
+    assert wait(execution, timeout=0.3)["status"] == "RUNNING"
+
+    manual_aws.clock.advance(1)
+    assert wait(execution)["status"] == "SUCCEEDED"
+
+
+def test_retry_intervals_and_timeouts_run_on_the_fast_clock(aws):
+    url = queue()
+    definition = token_task(url, TimeoutSeconds=120)  # never answered: times out on the clock
+    definition["States"]["Wait for token"]["Retry"] = [
+        {"ErrorEquals": ["States.Timeout"], "IntervalSeconds": 60, "MaxAttempts": 2, "BackoffRate": 2.0}
+    ]
+    started = time.monotonic()
+
+    result = wait(boto3.client("stepfunctions").start_execution(stateMachineArn=machine(definition))["executionArn"])
+
+    # 3 x 120 s timeouts + 60 s + 120 s of retry intervals = 600 s of clock time
+    assert (result["status"], result["error"]) == ("FAILED", "States.Timeout")
+    assert time.monotonic() - started < 3
+
+
+def test_without_the_fix_a_wait_state_takes_wall_clock_time(without):
+    with without("clock", clock=Clock("manual")):
+        execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(WAIT_30))["executionArn"]
+        assert wait(execution, timeout=0.5)["status"] == "RUNNING"
