@@ -253,11 +253,11 @@ class AsyncLambda:
 
 def check_destinations(function: LambdaFunction, config: dict[str, Any]) -> None:
     """Refuse a destination the function's execution role may not send to, as Lambda does."""
+    destinations = [d for key in ("OnSuccess", "OnFailure") if (d := _destination(config, key))]
+    if not destinations:
+        return
     role = RolePolicies.of(function.role)
-    for key in ("OnSuccess", "OnFailure"):
-        destination = _destination(config, key)
-        if destination is None:
-            continue
+    for destination in destinations:
         try:
             action = required_action(destination)
         except UnsupportedDestinationError as error:

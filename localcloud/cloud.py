@@ -25,6 +25,8 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from localcloud.async_lambda import AsyncLambda
+from localcloud.clients import Clients
 from localcloud.clock import Clock
 from localcloud.dispatcher import Dispatcher
 from localcloud.front_door import FrontDoor
@@ -33,6 +35,7 @@ from localcloud.layers import ManagedLayers
 from localcloud.program import run_program, stack_config
 from localcloud.provisioner import CreatedResource, MotoProvisioner
 from localcloud.sigv4 import sign
+from localcloud.sqs_event_source import SqsEventSource
 from localcloud.stepfunctions import FIXES, StepFunctionsFixes
 
 # Credentials that can reach nothing real: every AWS call goes to moto while deployed.
@@ -196,8 +199,15 @@ def emulator(
         step_functions = StepFunctionsFixes(clock, fixes)
         front_door = FrontDoor(region=region, port=port, clock=clock)
         dispatcher = Dispatcher()
+        clients = Clients(region)
+        async_lambda = AsyncLambda(clock, clients)
+        sqs_event_source = SqsEventSource(clock, clients, account, region)
         runtime.install()
         step_functions.install()
+        async_lambda.install()
+        sqs_event_source.install()
+        dispatcher.add_source(async_lambda)
+        dispatcher.add_source(sqs_event_source)
         dispatcher.start()
         front_door.start()
         try:
@@ -206,6 +216,8 @@ def emulator(
             _stop_running_executions(region)
             front_door.stop()
             dispatcher.stop()
+            sqs_event_source.uninstall()
+            async_lambda.uninstall()
             step_functions.uninstall()
             runtime.uninstall()
 

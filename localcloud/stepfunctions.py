@@ -12,6 +12,8 @@ Each fix is named, so tests can show moto's behaviour without it and AWS's with 
 - ``heartbeat-timeout``: a missed heartbeat is ``States.HeartbeatTimeout`` (moto: States.Timeout).
 - ``stop-ends-callbacks``: StopExecution ends a task waiting for its token, records the given error
   and cause, and the execution ends ABORTED at once (moto keeps waiting).
+- ``role-permissions``: every service call a task makes is checked against the execution role,
+  and a denied call fails the task as on AWS (moto authorizes nothing).
 - ``clock``: Wait states, retry intervals, TimeoutSeconds and HeartbeatSeconds run on the
   ``Clock`` (moto uses the wall clock).
 """
@@ -54,6 +56,7 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
 from localcloud.clock import Clock
+from localcloud.task_permissions import TaskPermissions
 
 FIXES = (
     "unnamed-start",
@@ -62,6 +65,7 @@ FIXES = (
     "start-execution-integration",
     "heartbeat-timeout",
     "stop-ends-callbacks",
+    "role-permissions",
     "clock",
 )
 
@@ -80,6 +84,7 @@ class StepFunctionsFixes:
         self.clock = clock
         self.enabled = frozenset(enabled)
         self._undo: list[tuple[Any, str, Any]] = []
+        self._permissions = TaskPermissions()
 
     def _patch(self, owner: Any, name: str, value: Any) -> None:
         self._undo.append((owner, name, owner.__dict__.get(name, getattr(owner, name))))
@@ -93,6 +98,7 @@ class StepFunctionsFixes:
             "start-execution-integration": self._start_execution_integration,
             "heartbeat-timeout": self._heartbeat_timeout,
             "stop-ends-callbacks": self._stop_ends_callbacks,
+            "role-permissions": self._role_permissions,
             "clock": self._clock,
         }
         for fix in FIXES:
@@ -100,6 +106,7 @@ class StepFunctionsFixes:
                 installers[fix]()
 
     def uninstall(self) -> None:
+        self._permissions.uninstall()
         while self._undo:
             owner, name, value = self._undo.pop()
             setattr(owner, name, value)
@@ -205,6 +212,9 @@ class StepFunctionsFixes:
         # ABORTED whatever its tasks do afterwards.
         for name in ("set_error", "set_timed_out"):
             self._patch(Environment, name, _unless_stopped(getattr(Environment, name)))
+
+    def _role_permissions(self) -> None:
+        self._permissions.install()
 
     def _clock(self) -> None:
         clock = self.clock

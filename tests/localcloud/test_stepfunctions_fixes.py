@@ -18,7 +18,7 @@ from localcloud import emulator
 from localcloud.clock import Clock
 from localcloud.cloud import Emulator
 from localcloud.stepfunctions import FIXES
-from tests.localcloud.conftest import role
+from tests.localcloud.conftest import make_function, role
 
 TRUST_STATES = json.dumps(
     {
@@ -40,8 +40,10 @@ def without() -> Iterator[callable]:
     return start
 
 
-def machine(definition: dict, name: str = "machine") -> str:
-    arn = role(f"{name}-role", trust=TRUST_STATES)
+def machine(definition: dict, name: str = "machine", allow: list[tuple[str, str]] = ()) -> str:
+    """A state machine whose role may do exactly ``allow`` (action, resource) pairs."""
+    statements = [{"Effect": "Allow", "Action": action, "Resource": resource} for action, resource in allow]
+    arn = role(f"{name}-role", trust=TRUST_STATES, statements=statements)
     return boto3.client("stepfunctions").create_state_machine(
         name=name, definition=json.dumps(definition), roleArn=arn
     )["stateMachineArn"]
@@ -65,6 +67,10 @@ def entered_wait(execution_arn: str) -> None:
             return
         time.sleep(0.01)
     raise AssertionError("the execution never entered its Wait state")
+
+
+TOKENS_QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:tokens"
+SEND_TOKEN = [("sqs:SendMessage", TOKENS_QUEUE_ARN)]
 
 
 def queue() -> str:
@@ -131,7 +137,7 @@ def test_without_the_fix_moto_names_unnamed_executions_none_and_collides(without
 
 def _fail_task(error: str, cause: str) -> dict:
     url = queue()
-    execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(token_task(url)))
+    execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(token_task(url), allow=SEND_TOKEN))
     boto3.client("stepfunctions").send_task_failure(taskToken=received_token(url), error=error, cause=cause)
     return wait(execution["executionArn"])
 
@@ -184,6 +190,7 @@ def _start_child() -> tuple[dict, list]:
             },
         },
         name="parent",
+        allow=[("states:StartExecution", child)],
     )
     sfn = boto3.client("stepfunctions")
     result = wait(sfn.start_execution(stateMachineArn=parent, input='{"order": 7}')["executionArn"])
@@ -214,7 +221,7 @@ def test_without_the_fix_moto_fails_the_start_execution_integration(without):
 def _missed_heartbeat() -> dict:
     url = queue()
     definition = token_task(url, HeartbeatSeconds=5, TimeoutSeconds=3600)
-    execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(definition))
+    execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(definition, allow=SEND_TOKEN))
     return wait(execution["executionArn"])
 
 
@@ -234,7 +241,7 @@ def test_without_the_fix_moto_reports_a_missed_heartbeat_as_states_timeout(witho
 def _stop_waiting_execution() -> dict:
     url = queue()
     sfn = boto3.client("stepfunctions")
-    execution = sfn.start_execution(stateMachineArn=machine(token_task(url)))["executionArn"]
+    execution = sfn.start_execution(stateMachineArn=machine(token_task(url), allow=SEND_TOKEN))["executionArn"]
     received_token(url)  # the task is now waiting for its token
     sfn.stop_execution(executionArn=execution, error="Operator.Cancelled", cause="wrong applicant")
     return wait(execution, timeout=1.0)
@@ -276,7 +283,7 @@ def test_retry_intervals_and_timeouts_run_on_the_fast_clock(aws):
     ]
     started = time.monotonic()
 
-    result = wait(boto3.client("stepfunctions").start_execution(stateMachineArn=machine(definition))["executionArn"])
+    result = wait(boto3.client("stepfunctions").start_execution(stateMachineArn=machine(definition, allow=SEND_TOKEN))["executionArn"])
 
     # 3 x 120 s timeouts + 60 s + 120 s of retry intervals = 600 s of clock time
     assert (result["status"], result["error"]) == ("FAILED", "States.Timeout")
@@ -287,3 +294,31 @@ def test_without_the_fix_a_wait_state_takes_wall_clock_time(without):
     with without("clock", clock=Clock("manual")):
         execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(WAIT_30))["executionArn"]
         assert wait(execution, timeout=0.5)["status"] == "RUNNING"
+
+
+# -- role-permissions -------------------------------------------------------------------------
+
+
+def _invoke_with(allow: list[tuple[str, str]]) -> dict:
+    function = make_function("put", {"main.py": "def handler(event, context):\n    return 'stored'\n"})
+    definition = {"StartAt": "Put", "States": {"Put": {"Type": "Task", "Resource": function, "End": True}}}
+    execution = boto3.client("stepfunctions").start_execution(
+        stateMachineArn=machine(definition, allow=[(a, r.replace("FUNCTION", function)) for a, r in allow])
+    )
+    return wait(execution["executionArn"])
+
+
+def test_a_task_may_call_what_its_role_allows(aws):
+    assert _invoke_with([("lambda:InvokeFunction", "FUNCTION")])["status"] == "SUCCEEDED"
+
+
+def test_a_task_whose_role_cannot_invoke_fails_with_the_403_of_seed_004(aws):
+    result = _invoke_with([("lambda:InvokeFunction", "FUNCTION-other")])
+
+    assert (result["status"], result["error"]) == ("FAILED", "Lambda.AWSLambdaException")
+    assert "is not authorized to perform: lambda:InvokeFunction" in result["cause"]
+
+
+def test_without_the_fix_moto_lets_any_role_invoke(without):
+    with without("role-permissions"):
+        assert _invoke_with([])["status"] == "SUCCEEDED"
