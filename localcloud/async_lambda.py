@@ -107,7 +107,9 @@ def _invocation_type(headers: Any) -> str:
     return "RequestResponse"
 
 
-def _split_qualifier(function: LambdaFunction, name: str, qualifier: str | None) -> tuple[str, str | None]:
+def _split_qualifier(
+    function: LambdaFunction, name: str, qualifier: str | None
+) -> tuple[str, str | None]:
     """The function's unqualified ARN and the qualifier the caller asked for, if any."""
     arn = ":".join(function.function_arn.split(":")[:7])
     parts = name.split(":")
@@ -132,7 +134,7 @@ class AsyncLambda:
         self._originals = {name: getattr(LambdaBackend, name) for name in _PATCHED}
         LambdaBackend.invoke = self._patched_invoke()  # type: ignore[method-assign]
         LambdaBackend.put_function_event_invoke_config = self._patched_put()  # type: ignore[method-assign]
-        LambdaBackend.update_function_event_invoke_config = _update_merges  # type: ignore[method-assign]
+        LambdaBackend.update_function_event_invoke_config = _update_merges  # type: ignore[method-assign,assignment]
 
     def uninstall(self) -> None:
         for name, original in self._originals.items():
@@ -143,7 +145,7 @@ class AsyncLambda:
         original = self._originals["invoke"]
         queue = self
 
-        def invoke(
+        def invoke(  # noqa: PLR0917 - moto's signature
             backend: LambdaBackend,
             function_name: str,
             qualifier: str | None,
@@ -152,7 +154,7 @@ class AsyncLambda:
             response_headers: Any,
         ) -> str | bytes | None:
             if _invocation_type(headers) != "Event":
-                return original(backend, function_name, qualifier, body, headers, response_headers)  # type: ignore[no-any-return]
+                return original(backend, function_name, qualifier, body, headers, response_headers)
             function = backend.get_function(function_name, qualifier)  # unknown function: 404 now
             queue.submit(backend, function, function_name, qualifier, body)
             return b""
@@ -162,11 +164,13 @@ class AsyncLambda:
     def _patched_put(self) -> Any:
         original = self._originals["put_function_event_invoke_config"]
 
-        def put(backend: LambdaBackend, function_name: str, config: dict[str, Any]) -> dict[str, Any]:
+        def put(
+            backend: LambdaBackend, function_name: str, config: dict[str, Any]
+        ) -> dict[str, Any]:
             function = backend.get_function(function_name)
             check_destinations(function, config)
             function.event_invoke_config = []  # a Put replaces the whole configuration
-            return original(backend, function_name, config)  # type: ignore[no-any-return]
+            return original(backend, function_name, config)
 
         return put
 
@@ -271,9 +275,13 @@ def check_destinations(function: LambdaFunction, config: dict[str, Any]) -> None
             )
 
 
-def _update_merges(backend: LambdaBackend, function_name: str, config: dict[str, Any]) -> dict[str, Any]:
+def _update_merges(
+    backend: LambdaBackend, function_name: str, config: dict[str, Any]
+) -> dict[str, Any]:
     """UpdateFunctionEventInvokeConfig changes only the settings it names."""
     function = backend.get_function(function_name)
     current = function.event_invoke_config[-1].config if function.event_invoke_config else {}
-    result: dict[str, Any] = backend.put_function_event_invoke_config(function_name, {**current, **config})
+    result: dict[str, Any] = backend.put_function_event_invoke_config(
+        function_name, {**current, **config}
+    )
     return result

@@ -36,7 +36,8 @@ class Clock:
             if interrupt is None:
                 time.sleep(seconds / self.speedup)
                 return True
-            return not interrupt.wait(seconds / self.speedup)
+            # Event.wait itself, not an override: a clock-aware Event subclass calls sleep().
+            return not threading.Event.wait(interrupt, seconds / self.speedup)
         deadline = self._virtual_now + seconds
         with self._changed:
             while self._virtual_now < deadline:

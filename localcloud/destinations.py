@@ -57,6 +57,7 @@ class Outcome:
 
 
 def invocation_record(
+    *,
     request_id: str,
     function_arn: str,
     condition: str,
@@ -108,10 +109,10 @@ class Destinations:
             raise UnsupportedDestinationError(f"Lambda cannot deliver to {destination}")
 
     def _put_event(self, bus: str, region: str, record: dict[str, Any], body: str) -> None:
-        success = record["requestContext"]["condition"] == SUCCESS
+        outcome = "Success" if record["requestContext"]["condition"] == SUCCESS else "Failure"
         entry = {
             "Source": "lambda",
-            "DetailType": f"Lambda Function Invocation Result - {'Success' if success else 'Failure'}",
+            "DetailType": f"Lambda Function Invocation Result - {outcome}",
             "Resources": [record["requestContext"]["functionArn"]],
             "Detail": body,
             "EventBusName": bus,

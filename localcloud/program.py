@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import json
 import runpy
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,8 @@ def _run(
     preview: bool,
     monitor: pulumi_mocks.MockMonitor | None,
 ) -> dict[str, Any]:
+    if str(PROJECT_DIR) not in sys.path:  # the CLI runs the program with its directory on the path
+        sys.path.insert(0, str(PROJECT_DIR))
     set_all_config(config)
     pulumi_mocks.set_mocks(
         mocks,

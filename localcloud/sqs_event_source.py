@@ -81,7 +81,12 @@ def _message_attribute(value: dict[str, Any]) -> dict[str, Any]:
         converted["stringValue"] = value["StringValue"]
     if "BinaryValue" in value:
         converted["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
-    return {**converted, "stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+    return {
+        **converted,
+        "stringListValues": [],
+        "binaryListValues": [],
+        "dataType": value["DataType"],
+    }
 
 
 def failed_items(response: bytes, message_ids: list[str]) -> set[str]:
@@ -183,7 +188,9 @@ class SqsEventSource:
     def _deliver(self, mapping: EventSourceMapping, queue: Queue) -> bool:
         self._windows.pop(mapping.uuid, None)
         sqs = self._clients("sqs", queue.region)
-        url = sqs.get_queue_url(QueueName=queue.name, QueueOwnerAWSAccountId=queue.account_id)["QueueUrl"]
+        url = sqs.get_queue_url(QueueName=queue.name, QueueOwnerAWSAccountId=queue.account_id)[
+            "QueueUrl"
+        ]
         messages = self._receive(sqs, url, mapping.batch_size)
         if not messages:
             return False
@@ -212,7 +219,9 @@ class SqsEventSource:
             received.extend(batch)
         return received
 
-    def _invoke(self, mapping: EventSourceMapping, queue: Queue, messages: list[dict[str, Any]]) -> set[str]:
+    def _invoke(
+        self, mapping: EventSourceMapping, queue: Queue, messages: list[dict[str, Any]]
+    ) -> set[str]:
         """Run the function on the batch; the IDs of the messages it did not process."""
         event = {"Records": [sqs_record(m, queue.queue_arn, queue.region) for m in messages]}
         region = mapping.function_arn.split(":")[3]
@@ -237,7 +246,7 @@ class SqsEventSource:
                 for index, message in enumerate(done[start : start + _MAX_RECEIVE])
             ]
             sqs.delete_message_batch(QueueUrl=url, Entries=entries)
-        visibility = float(queue.visibility_timeout)
+        visibility = float(queue.attributes["VisibilityTimeout"])
         for message in messages:
             if message["MessageId"] in failed:
                 self._releases.add(_Held(url, message["ReceiptHandle"], queue.region), visibility)
@@ -248,5 +257,8 @@ class SqsEventSource:
                 QueueUrl=held.queue_url, ReceiptHandle=held.receipt_handle, VisibilityTimeout=0
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] not in ("ReceiptHandleIsInvalid", "InvalidParameterValue"):
+            if error.response["Error"]["Code"] not in (
+                "ReceiptHandleIsInvalid",
+                "InvalidParameterValue",
+            ):
                 raise  # anything but "deleted meanwhile" is a bug worth seeing

@@ -20,7 +20,6 @@ Each fix is named, so tests can show moto's behaviour without it and AWS's with 
 
 from __future__ import annotations
 
-import copy
 import datetime
 import json
 import threading
@@ -247,7 +246,8 @@ class StepFunctionsFixes:
             return endpoint._outcome
 
         self._patch(callback.CallbackEndpoint, "wait", callback_wait)
-        self._patch(execute_state.ExecutionState, "_evaluate_with_timeout", _timeout_on(clock))
+        # ExecutionState waits for its task on `threading.Event().wait(TimeoutSeconds)`.
+        self._patch(execute_state, "threading", types.SimpleNamespace(Event=_clock_event(clock)))
 
 
 def _unless_stopped(transition: Callable[..., None]) -> Callable[..., None]:
@@ -258,38 +258,14 @@ def _unless_stopped(transition: Callable[..., None]) -> Callable[..., None]:
     return guarded
 
 
-def _timeout_on(clock: Clock) -> Callable[[Any, Any], None]:
-    """moto's ExecutionState._evaluate_with_timeout with the deadline measured on ``clock``."""
+def _clock_event(clock: Clock) -> type[threading.Event]:
+    """threading.Event whose timed wait is measured on ``clock`` (for task TimeoutSeconds)."""
 
-    def evaluate_with_timeout(state: Any, env: Any) -> None:
-        state.timeout.eval(env=env)
-        timeout_seconds: int = env.stack.pop()
-        frame = env.open_frame()
-        frame.states.reset(input_value=env.states.get_input())
-        frame.stack = copy.deepcopy(env.stack)
-        outputs: list[Any] = []
-        errors: list[Exception | None] = [None]
-        finished = threading.Event()
+    class ClockEvent(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            if timeout is None:
+                return super().wait()
+            clock.sleep(timeout, interrupt=self)
+            return self.is_set()
 
-        def run() -> None:
-            try:
-                state._eval_execution(frame)
-                outputs.extend(frame.stack)
-            except Exception as error:  # noqa: BLE001 - re-raised on the calling thread
-                errors.append(error)
-            finished.set()
-
-        thread = threading.Thread(target=run, daemon=True)
-        execute_state.TMP_THREADS.append(thread)
-        thread.start()
-        finished_on_time = not clock.sleep(timeout_seconds, interrupt=finished) or finished.is_set()
-        frame.set_ended()
-        env.close_frame(frame)
-        error = errors.pop()
-        if error:
-            raise error
-        if not finished_on_time:
-            raise execute_state.EvalTimeoutError()
-        env.stack.append(outputs.pop())
-
-    return evaluate_with_timeout
+    return ClockEvent

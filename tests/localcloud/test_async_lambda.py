@@ -30,7 +30,9 @@ def queue(name: str) -> tuple[str, str]:
     """A new queue's URL and ARN."""
     sqs = boto3.client("sqs")
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     return url, arn
 
 
@@ -51,7 +53,10 @@ def allow(function: str, action: str, resource: str) -> None:
         RoleName=f"{function}-role",
         PolicyName=f"{function}-{action.replace(':', '-')}",
         PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}],
+            }
         ),
     )
 
@@ -62,13 +67,17 @@ def configure(function: str, **config: Any) -> None:
 
 def invoke_async(function: str, event: Any) -> dict[str, Any]:
     return dict(
-        boto3.client("lambda").invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps(event))
+        boto3.client("lambda").invoke(
+            FunctionName=function, InvocationType="Event", Payload=json.dumps(event)
+        )
     )
 
 
 def test_an_event_invoke_answers_202_at_once_and_the_function_runs_later(aws):
     # Given a function that takes a while
-    make_function("slow", {"main.py": "import time\ndef handler(e, c):\n    time.sleep(0.2)\n    return 1\n"})
+    make_function(
+        "slow", {"main.py": "import time\ndef handler(e, c):\n    time.sleep(0.2)\n    return 1\n"}
+    )
 
     # When it is invoked asynchronously
     response = invoke_async("slow", {"n": 1})
@@ -101,11 +110,14 @@ def test_a_success_goes_to_the_on_success_queue_as_the_aws_invocation_record(aws
     # Then the queue holds the invocation record Lambda sends
     [record] = messages(url)
     assert datetime.fromisoformat(record.pop("timestamp"))
-    assert record.pop("requestContext").items() >= {
-        "functionArn": f"{arn}:$LATEST",
-        "condition": "Success",
-        "approximateInvokeCount": 1,
-    }.items()
+    assert (
+        record.pop("requestContext").items()
+        >= {
+            "functionArn": f"{arn}:$LATEST",
+            "condition": "Success",
+            "approximateInvokeCount": 1,
+        }.items()
+    )
     assert record == {
         "version": "1.0",
         "requestPayload": {"order": 7},
@@ -171,7 +183,12 @@ def test_a_record_can_go_to_an_sns_topic(aws):
     sns = boto3.client("sns")
     topic = sns.create_topic(Name="results")["TopicArn"]
     url, queue_arn = queue("subscriber")
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"RawMessageDelivery": "true"},
+    )
     allow("echo", "sns:Publish", topic)
     configure("echo", DestinationConfig={"OnSuccess": {"Destination": topic}})
 
@@ -189,14 +206,20 @@ def test_a_record_can_go_to_another_function_invoked_asynchronously(aws):
     url, _ = queue("forwarded")
     handler_arn = make_function(
         "on-failure",
-        {"main.py": f"""
+        {
+            "main.py": f"""
             import boto3, json
             def handler(event, context):
                 boto3.client("sqs").send_message(QueueUrl={url!r}, MessageBody=json.dumps(event))
-        """},
+        """
+        },
     )
     allow("charge", "lambda:InvokeFunction", handler_arn)
-    configure("charge", MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": handler_arn}})
+    configure(
+        "charge",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": handler_arn}},
+    )
 
     invoke_async("charge", {"amount": 1})
     aws.dispatcher.drain()
@@ -223,10 +246,15 @@ def test_a_record_can_go_to_an_event_bus_matching_the_pattern_cdk_uses(aws):
             "resources": [f"{arn}:$LATEST"],
         }
         events.put_rule(Name=outcome, EventBusName="results", EventPattern=json.dumps(pattern))
-        events.put_targets(Rule=outcome, EventBusName="results", Targets=[{"Id": "q", "Arn": queue_arn}])
+        events.put_targets(
+            Rule=outcome, EventBusName="results", Targets=[{"Id": "q", "Arn": queue_arn}]
+        )
         queues[outcome] = url
     allow("echo", "events:PutEvents", bus)
-    configure("echo", DestinationConfig={"OnSuccess": {"Destination": bus}, "OnFailure": {"Destination": bus}})
+    configure(
+        "echo",
+        DestinationConfig={"OnSuccess": {"Destination": bus}, "OnFailure": {"Destination": bus}},
+    )
 
     # When it succeeds
     invoke_async("echo", {"id": "b"})
@@ -248,7 +276,13 @@ def test_a_synchronous_invoke_never_reaches_a_destination(aws):
     for name, source in (("echo", ECHO), ("charge", ALWAYS_FAILS)):
         make_function(name, {"main.py": source})
         allow(name, "sqs:SendMessage", queue_arn)
-        configure(name, DestinationConfig={"OnSuccess": {"Destination": queue_arn}, "OnFailure": {"Destination": queue_arn}})
+        configure(
+            name,
+            DestinationConfig={
+                "OnSuccess": {"Destination": queue_arn},
+                "OnFailure": {"Destination": queue_arn},
+            },
+        )
 
     # When they are invoked synchronously
     invoke("echo", {})
@@ -284,7 +318,9 @@ def test_a_second_put_replaces_the_configuration_and_an_update_merges_into_it(aw
     allow("echo", "sqs:SendMessage", queue_arn)
     lambda_ = boto3.client("lambda")
 
-    configure("echo", MaximumRetryAttempts=2, DestinationConfig={"OnSuccess": {"Destination": queue_arn}})
+    configure(
+        "echo", MaximumRetryAttempts=2, DestinationConfig={"OnSuccess": {"Destination": queue_arn}}
+    )
     configure("echo", MaximumRetryAttempts=1)
     replaced = lambda_.get_function_event_invoke_config(FunctionName="echo")
     lambda_.update_function_event_invoke_config(
