@@ -2,8 +2,9 @@
 
 They are bound to the credentials in force when the emulator starts: an invocation swaps
 ``os.environ`` in and out (see localcloud.lambda_runtime), and a client created on another thread
-at that moment would find no credentials or region. Every emulator's session shares one model
-loader: a fresh one reparses each service's JSON model, ~0.3 s for Lambda's.
+at that moment would find no credentials or region. The session is made on first use, and every
+emulator's session shares one model loader: a fresh one reparses each service's JSON model
+(~0.3 s for Lambda's).
 """
 
 from __future__ import annotations
@@ -14,26 +15,19 @@ from typing import Any
 import boto3
 import botocore.loaders
 import botocore.session
+from botocore.credentials import EnvProvider
 
 _LOADER = botocore.loaders.create_loader()
 
 
 class Clients:
     def __init__(self, region: str) -> None:
-        credentials = boto3.Session().get_credentials()
+        credentials = EnvProvider().load()
         if credentials is None:
             raise RuntimeError("no AWS credentials: start localcloud's fake ones first")
-        frozen = credentials.get_frozen_credentials()
         self.region = region
-        botocore_session = botocore.session.get_session()
-        botocore_session.register_component("data_loader", _LOADER)
-        self._session = boto3.Session(
-            botocore_session=botocore_session,
-            aws_access_key_id=frozen.access_key,
-            aws_secret_access_key=frozen.secret_key,
-            aws_session_token=frozen.token,
-            region_name=region,
-        )
+        self._credentials = credentials.get_frozen_credentials()
+        self._session: boto3.Session | None = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -41,5 +35,18 @@ class Clients:
         key = (service, region or self.region)
         with self._lock:  # a boto3 session must not create clients on two threads at once
             if key not in self._clients:
-                self._clients[key] = self._session.client(service, region_name=key[1])
+                self._clients[key] = self._shared_session().client(service, region_name=key[1])
             return self._clients[key]
+
+    def _shared_session(self) -> boto3.Session:
+        if self._session is None:
+            botocore_session = botocore.session.get_session()
+            botocore_session.register_component("data_loader", _LOADER)
+            self._session = boto3.Session(
+                botocore_session=botocore_session,
+                aws_access_key_id=self._credentials.access_key,
+                aws_secret_access_key=self._credentials.secret_key,
+                aws_session_token=self._credentials.token,
+                region_name=self.region,
+            )
+        return self._session

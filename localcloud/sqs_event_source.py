@@ -239,6 +239,11 @@ class SqsEventSource:
     def _settle(
         self, sqs: Any, url: str, queue: Queue, messages: list[dict[str, Any]], failed: set[str]
     ) -> None:
+        # Timers first: once the deletes are visible, the failed messages' clocks are running.
+        visibility = float(queue.attributes["VisibilityTimeout"])
+        for message in messages:
+            if message["MessageId"] in failed:
+                self._releases.add(_Held(url, message["ReceiptHandle"], queue.region), visibility)
         done = [m for m in messages if m["MessageId"] not in failed]
         for start in range(0, len(done), _MAX_RECEIVE):
             entries = [
@@ -246,10 +251,6 @@ class SqsEventSource:
                 for index, message in enumerate(done[start : start + _MAX_RECEIVE])
             ]
             sqs.delete_message_batch(QueueUrl=url, Entries=entries)
-        visibility = float(queue.attributes["VisibilityTimeout"])
-        for message in messages:
-            if message["MessageId"] in failed:
-                self._releases.add(_Held(url, message["ReceiptHandle"], queue.region), visibility)
 
     def _release(self, held: _Held) -> None:
         try:

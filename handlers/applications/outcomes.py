@@ -3,7 +3,8 @@
 Each is one conditional write. Approval follows a clean check (SUBMITTED) or an approving review;
 rejection follows a rejecting review or a review that timed out. Already being in the final state
 is accepted too, so a retried step changes nothing twice; any other state is an
-InvalidStateTransitionError and nothing changes.
+InvalidStateTransitionError and nothing changes. A decided application keeps no task token (the
+review function may not have removed it yet when the workflow moves on).
 """
 
 from __future__ import annotations
@@ -31,4 +32,9 @@ REJECTION = Outcome(
 
 def conclude(repository: ApplicationRepository, event: Any, outcome: Outcome) -> Application:
     """Apply ``outcome`` to the application named by the event's ``id``."""
-    return repository.transition(require_application_id(event), outcome.sources, outcome.target)
+    return repository.transition(
+        require_application_id(event),
+        outcome.sources,
+        outcome.target,
+        remove_attributes=["taskToken"],
+    )

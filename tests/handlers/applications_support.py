@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 import boto3
+from applications.lazy import Lazy
 from applications.model import State
 from applications.repository import ApplicationRepository
 
@@ -76,6 +77,13 @@ def stored(table: Any, application_id: str) -> dict[str, Any] | None:
 
 def repository(table: Any, now: str = "2024-01-01T00:00:00.000+00:00") -> ApplicationRepository:
     return ApplicationRepository(table, clock=lambda: now)
+
+
+def table_for(monkeypatch: Any, handler_module: Any) -> Any:
+    """A new applications table that ``handler_module``'s REPOSITORY uses for this test."""
+    table = create_applications_table()
+    monkeypatch.setattr(handler_module, "REPOSITORY", Lazy(lambda: repository(table)))
+    return table
 
 
 def create_state_machine(name: str, definition: str = PASS_DEFINITION) -> str:

@@ -1,7 +1,6 @@
 """Approve (seed 003's ApproveApplication) against DynamoDB in moto."""
 
 import pytest
-from applications.lazy import Lazy
 from applications.model import (
     ApplicationNotFoundError,
     InvalidRequestError,
@@ -11,19 +10,16 @@ from applications.model import (
 from approve_application import app
 
 from tests.handlers.applications_support import (
-    create_applications_table,
     new_id,
     put_application,
-    repository,
     stored,
+    table_for,
 )
 
 
 @pytest.fixture
 def table(aws, monkeypatch):
-    table = create_applications_table()
-    monkeypatch.setattr(app, "REPOSITORY", Lazy(lambda: repository(table)))
-    return table
+    return table_for(monkeypatch, app)
 
 
 @pytest.mark.parametrize(
@@ -34,12 +30,14 @@ def table(aws, monkeypatch):
 def test_given_an_approvable_application_when_approved_then_it_is_approved(
     table, lambda_context, state
 ):
-    application_id = put_application(table, state)
+    application_id = put_application(table, state, taskToken="used-token")
 
     result = app.handler({"id": application_id}, lambda_context)
 
     assert result["state"] == "APPROVED"
-    assert stored(table, application_id)["state"] == "APPROVED"
+    item = stored(table, application_id)
+    assert item["state"] == "APPROVED"
+    assert "taskToken" not in item
 
 
 @pytest.mark.parametrize(

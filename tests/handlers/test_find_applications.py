@@ -4,23 +4,19 @@ import base64
 import json
 
 import pytest
-from applications.lazy import Lazy
 from applications.model import State
 from find_applications import app
 from find_applications.search import InvalidSearchError, encode_token
 
 from tests.handlers.applications_support import (
-    create_applications_table,
     put_application,
-    repository,
+    table_for,
 )
 
 
 @pytest.fixture
 def table(aws, monkeypatch):
-    table = create_applications_table()
-    monkeypatch.setattr(app, "REPOSITORY", Lazy(lambda: repository(table)))
-    return table
+    return table_for(monkeypatch, app)
 
 
 def test_given_applications_in_several_states_then_only_the_asked_state_is_listed(

@@ -4,17 +4,15 @@ unprocessable-data and review-timeout flags."""
 import json
 
 import pytest
-from applications.lazy import Lazy
 from applications.model import ApplicationNotFoundError, InvalidStateTransitionError, State
 from flag_application import app
 from flag_application.flags import REVIEW_TIMED_OUT_REASON, InvalidFlagError
 
 from tests.handlers.applications_support import (
-    create_applications_table,
     new_id,
     put_application,
-    repository,
     stored,
+    table_for,
 )
 
 # What Step Functions puts in ResultPath when "Check Applicant Data" catches the Lambda error.
@@ -33,9 +31,7 @@ UNPROCESSABLE_ERROR_INFO = {
 
 @pytest.fixture
 def table(aws, monkeypatch):
-    table = create_applications_table()
-    monkeypatch.setattr(app, "REPOSITORY", Lazy(lambda: repository(table)))
-    return table
+    return table_for(monkeypatch, app)
 
 
 def review_flag(application_id, token="token-1", checks=None):

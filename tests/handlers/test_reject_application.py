@@ -1,24 +1,20 @@
 """Reject (seed 003's RejectApplication) against DynamoDB in moto."""
 
 import pytest
-from applications.lazy import Lazy
 from applications.model import ApplicationNotFoundError, InvalidStateTransitionError, State
 from reject_application import app
 
 from tests.handlers.applications_support import (
-    create_applications_table,
     new_id,
     put_application,
-    repository,
     stored,
+    table_for,
 )
 
 
 @pytest.fixture
 def table(aws, monkeypatch):
-    table = create_applications_table()
-    monkeypatch.setattr(app, "REPOSITORY", Lazy(lambda: repository(table)))
-    return table
+    return table_for(monkeypatch, app)
 
 
 @pytest.mark.parametrize(
@@ -29,7 +25,7 @@ def table(aws, monkeypatch):
 def test_given_a_rejectable_application_when_rejected_then_it_is_rejected(
     table, lambda_context, state
 ):
-    application_id = put_application(table, state, reason="kept")
+    application_id = put_application(table, state, reason="kept", taskToken="used-token")
 
     result = app.handler({"id": application_id}, lambda_context)
 
@@ -37,6 +33,7 @@ def test_given_a_rejectable_application_when_rejected_then_it_is_rejected(
     item = stored(table, application_id)
     assert item["state"] == "REJECTED"
     assert item["reason"] == "kept"  # a timed-out review keeps saying why
+    assert "taskToken" not in item
 
 
 @pytest.mark.parametrize(

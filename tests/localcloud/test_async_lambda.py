@@ -74,21 +74,33 @@ def invoke_async(function: str, event: Any) -> dict[str, Any]:
 
 
 def test_an_event_invoke_answers_202_at_once_and_the_function_runs_later(aws):
-    # Given a function that takes a while
+    # Given a function that cannot finish until the test opens its gate
+    gate, _ = queue("gate")
     make_function(
-        "slow", {"main.py": "import time\ndef handler(e, c):\n    time.sleep(0.2)\n    return 1\n"}
+        "gated",
+        {
+            "main.py": f"""
+            import time, boto3
+            def handler(event, context):
+                sqs = boto3.client("sqs")
+                while not sqs.receive_message(QueueUrl={gate!r}).get("Messages"):
+                    time.sleep(0.005)
+                return "done"
+        """
+        },
     )
 
     # When it is invoked asynchronously
-    response = invoke_async("slow", {"n": 1})
+    response = invoke_async("gated", {"n": 1})
 
-    # Then the caller gets 202 and an empty body before the function has finished
+    # Then the caller gets 202 and an empty body while the function is still running
     assert response["StatusCode"] == 202
     assert response["Payload"].read() == b""
     assert aws.runtime.invocations == []
-    # And the function runs in the background
+    # And the function finishes in the background
+    boto3.client("sqs").send_message(QueueUrl=gate, MessageBody="go")
     aws.dispatcher.drain()
-    assert aws.runtime.invocations == [("slow", False)]
+    assert aws.runtime.invocations == [("gated", False)]
 
 
 def test_an_event_invoke_of_an_unknown_function_fails_at_the_call(aws):

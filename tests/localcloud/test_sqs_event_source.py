@@ -251,11 +251,14 @@ def test_a_batching_window_gathers_messages_and_send_message_invokes_nothing(man
 
     # When three messages are sent one by one (moto alone would invoke once per send)
     send(url, "a", "b", "c")
-    time.sleep(0.05)
+    time.sleep(0.1)
     assert manual_aws.runtime.invocations == []
 
-    # Then the window's end delivers them as one batch
-    manual_aws.clock.advance(20)
+    # Then nothing is delivered before the window ends, and then all three as one batch
+    manual_aws.clock.advance(19)
+    time.sleep(0.05)
+    assert manual_aws.runtime.invocations == []
+    manual_aws.clock.advance(1)
     manual_aws.dispatcher.drain()
     assert manual_aws.runtime.invocations == [("worker", False)]
     assert seen_batches() == [[["a", 1], ["b", 1], ["c", 1]]]
