@@ -92,9 +92,9 @@ def systems_markdown() -> str:
     deployment = deploy_with_mocks("dev")
     root_suffix = "::serverless-workflows-dev"
     lines = ["| system (component) | resources it owns |", "| --- | --- |"]
-    for system in deployment.resources:
-        if system.custom or not system.parent.endswith(root_suffix):
-            continue
+    systems = [r for r in deployment.resources if not r.custom and r.parent.endswith(root_suffix)]
+    # Registration order depends on executor threads; sort for a stable file.
+    for system in sorted(systems, key=lambda r: r.name):
         owned: Counter[str] = Counter()
         pending = [system]
         while pending:

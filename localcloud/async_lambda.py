@@ -126,7 +126,6 @@ class AsyncLambda:
         self._destinations = Destinations(clients)
         self._schedule: Schedule[QueuedEvent] = Schedule(clock)
         self._originals: dict[str, Any] = {}
-        self.records: list[dict[str, Any]] = []  # every final invocation record, in order
 
     # -- installation into moto -------------------------------------------------------------
 
@@ -248,7 +247,6 @@ class AsyncLambda:
             request=json.loads(event.body),
             outcome=event.last,
         )
-        self.records.append(record)
         if destination:
             self._destinations.deliver(destination, record)
         elif condition != SUCCESS:
