@@ -118,8 +118,7 @@ class AccountApplications(pulumi.ComponentResource):
                     "ReviewTimeoutSeconds": args.settings.review_timeout_seconds,
                 },
                 type="STANDARD",  # a review may wait far beyond Express's five minutes
-                log_retention_days=args.observability.log_retention_days,
-                tracing=args.observability.tracing,
+                observability=args.observability,
             ),
             opts=child,
         )
@@ -180,9 +179,7 @@ class AccountApplications(pulumi.ComponentResource):
                 shared=shared,
                 description=f"{description} (seed 003)",
                 environment=variables,
-                log_retention_days=obs.log_retention_days,
-                tracing=obs.tracing,
-                powertools_layer_version=obs.powertools_layer_version,
+                observability=obs,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

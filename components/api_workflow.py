@@ -46,9 +46,7 @@ class ApiWorkflow(pulumi.ComponentResource):
                 package="put_item",
                 description="Stores one {id, payload} item (seed 004's PutFunction)",
                 environment={"TABLE_NAME": self.table.name, "POWERTOOLS_SERVICE_NAME": name},
-                log_retention_days=obs.log_retention_days,
-                tracing=obs.tracing,
-                powertools_layer_version=obs.powertools_layer_version,
+                observability=obs,
             ),
             opts=child,
         )
@@ -60,8 +58,7 @@ class ApiWorkflow(pulumi.ComponentResource):
                 definition="api_workflow.asl.json",
                 substitutions={"PutFunctionArn": self.put_function.arn},
                 type=args.state_machine_type,
-                log_retention_days=obs.log_retention_days,
-                tracing=obs.tracing,
+                observability=obs,
             ),
             opts=child,
         )
@@ -72,7 +69,7 @@ class ApiWorkflow(pulumi.ComponentResource):
                 authorization_type=args.api.authorization_type,
                 throttling_rate_limit=args.api.throttling_rate_limit,
                 throttling_burst_limit=args.api.throttling_burst_limit,
-                log_retention_days=obs.log_retention_days,
+                observability=obs,
             ),
             opts=child,
         )

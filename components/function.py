@@ -18,11 +18,11 @@ import pulumi_aws as aws
 from components.aws_context import arn_context
 from components.iam import (
     Statement,
-    assume_role_policy,
     log_group_write,
-    policy_document,
     xray_write,
 )
+from components.observability import Observability
+from components.roles import inline_policy, service_role
 
 HANDLERS_DIR = Path(__file__).resolve().parent.parent / "handlers"
 
@@ -72,10 +72,7 @@ class PythonFunctionArgs:
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     timeout: int = 10
     memory_size: int = 256
-    log_retention_days: pulumi.Input[int] = 14
-    tracing: bool = True
-    powertools_layer_version: int | None = None
-    """Attach the AWS-managed Powertools layer at this version; None for none."""
+    observability: Observability = field(default_factory=Observability)
     description: str | None = None
 
 
@@ -93,23 +90,21 @@ class PythonFunction(pulumi.ComponentResource):
         self._name = name
         child = pulumi.ResourceOptions(parent=self)
 
-        self.role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
-            description=f"Execution role of {name}",
-            opts=child,
-        )
+        self.role = service_role(name, "lambda.amazonaws.com", f"Execution role of {name}", self)
         self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", retention_in_days=args.log_retention_days, opts=child
+            f"{name}-logs", retention_in_days=args.observability.log_retention_days, opts=child
         )
         own_statements = self.log_group.arn.apply(
-            lambda arn: [log_group_write(arn), *([xray_write()] if args.tracing else [])]
+            lambda arn: [
+                log_group_write(arn),
+                *([xray_write()] if args.observability.tracing else []),
+            ]
         )
         base_policy = self.grant("own-logs", own_statements)
 
         layers: list[pulumi.Input[str]] = []
-        if args.powertools_layer_version is not None:
-            version = args.powertools_layer_version
+        version = args.observability.powertools_layer_version
+        if version is not None:
             layers.append(
                 arn_context().apply(
                     lambda ctx: POWERTOOLS_LAYER.format(
@@ -135,7 +130,7 @@ class PythonFunction(pulumi.ComponentResource):
             memory_size=args.memory_size,
             layers=layers,
             environment={"variables": dict(args.environment)} if args.environment else None,
-            tracing_config={"mode": "Active" if args.tracing else "PassThrough"},
+            tracing_config={"mode": "Active" if args.observability.tracing else "PassThrough"},
             logging_config={"log_format": "JSON", "log_group": self.log_group.name},
             # The role must be able to write logs before the first invocation.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[base_policy]),
@@ -148,9 +143,4 @@ class PythonFunction(pulumi.ComponentResource):
         self, purpose: str, statements: pulumi.Input[Sequence[Statement]]
     ) -> aws.iam.RolePolicy:
         """Add an inline policy named after its purpose to this function's role."""
-        return aws.iam.RolePolicy(
-            f"{self._name}-{purpose}",
-            role=self.role.id,
-            policy=pulumi.Output.from_input(statements).apply(policy_document),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        return inline_policy(f"{self._name}-{purpose}", self.role, statements, self)

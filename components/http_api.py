@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import allow, assume_role_policy, policy_document
+from components.iam import allow
+from components.observability import Observability
+from components.roles import inline_policy, service_role
 from components.state_machine import StateMachine
 
 AUTHORIZATION_TYPES = ("AWS_IAM", "NONE")
@@ -48,7 +50,7 @@ class HttpApiArgs:
     authorization_type: str = "AWS_IAM"
     throttling_rate_limit: float = 10.0
     throttling_burst_limit: int = 20
-    log_retention_days: pulumi.Input[int] = 14
+    observability: Observability = field(default_factory=Observability)
 
 
 class HttpApi(pulumi.ComponentResource):
@@ -71,24 +73,26 @@ class HttpApi(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         self.api = aws.apigatewayv2.Api(f"{name}-api", protocol_type="HTTP", opts=child)
-        self.role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=assume_role_policy("apigateway.amazonaws.com"),
-            description=f"Lets API {name} start the state machines it routes to",
-            opts=child,
+        self.role = service_role(
+            name,
+            "apigateway.amazonaws.com",
+            f"Lets API {name} start the state machines it routes to",
+            self,
         )
-        policy = aws.iam.RolePolicy(
+        policy = inline_policy(
             f"{name}-start-execution",
-            role=self.role.id,
-            policy=pulumi.Output.all(*(r.state_machine.arn for r in args.routes)).apply(
-                lambda arns: policy_document([allow(["states:StartExecution"], arns)])
+            self.role,
+            pulumi.Output.all(*(r.state_machine.arn for r in args.routes)).apply(
+                lambda arns: [allow(["states:StartExecution"], arns)]
             ),
-            opts=child,
+            self,
         )
         routes = [self._route(name, route, args, policy) for route in args.routes]
 
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-access-logs", retention_in_days=args.log_retention_days, opts=child
+            f"{name}-access-logs",
+            retention_in_days=args.observability.log_retention_days,
+            opts=child,
         )
         self.stage = aws.apigatewayv2.Stage(
             f"{name}-stage",

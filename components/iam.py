@@ -13,31 +13,34 @@ from typing import Any
 
 Statement = dict[str, Any]
 
+XRAY_WRITE_ACTIONS = frozenset(
+    {
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+    }
+)
+LOG_DELIVERY_ACTIONS = frozenset(
+    {
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
+    }
+)
+
 # Action sets that AWS only authorizes on Resource "*", with the documented reason.
 WILDCARD_RESOURCE_REASONS: dict[frozenset[str], str] = {
-    frozenset(
-        {
-            "xray:PutTraceSegments",
-            "xray:PutTelemetryRecords",
-            "xray:GetSamplingRules",
-            "xray:GetSamplingTargets",
-        }
-    ): (
+    XRAY_WRITE_ACTIONS: (
         "X-Ray segments and sampling rules have no resource ARN; AWS requires Resource '*' for "
         "these actions (the same set as the AWSXRayDaemonWriteAccess managed policy)."
     ),
-    frozenset(
-        {
-            "logs:CreateLogDelivery",
-            "logs:GetLogDelivery",
-            "logs:UpdateLogDelivery",
-            "logs:DeleteLogDelivery",
-            "logs:ListLogDeliveries",
-            "logs:PutResourcePolicy",
-            "logs:DescribeResourcePolicies",
-            "logs:DescribeLogGroups",
-        }
-    ): (
+    LOG_DELIVERY_ACTIONS: (
         "Step Functions log delivery is configured through CloudWatch Logs vended-log APIs that "
         "do not support resource-level permissions; AWS documents Resource '*' for them."
     ),
@@ -107,11 +110,9 @@ def log_group_write(log_group_arn: str) -> Statement:
 
 def xray_write() -> Statement:
     """What active tracing needs to send segments to X-Ray."""
-    return allow_on_any_resource(
-        [
-            "xray:PutTraceSegments",
-            "xray:PutTelemetryRecords",
-            "xray:GetSamplingRules",
-            "xray:GetSamplingTargets",
-        ]
-    )
+    return allow_on_any_resource(XRAY_WRITE_ACTIONS)
+
+
+def log_delivery() -> Statement:
+    """What a state machine needs to deliver its execution logs to CloudWatch Logs."""
+    return allow_on_any_resource(LOG_DELIVERY_ACTIONS)

@@ -7,19 +7,13 @@ from dataclasses import dataclass
 import pulumi
 
 from components.http_api import AUTHORIZATION_TYPES
+from components.observability import Observability
+
+__all__ = ["Observability", "StackSettings"]
 
 
 class ConfigError(ValueError):
     """A stack configuration value outside what the program supports."""
-
-
-@dataclass(frozen=True)
-class Observability:
-    """Logging, tracing and runtime settings every function and state machine shares."""
-
-    log_retention_days: int
-    tracing: bool
-    powertools_layer_version: int
 
 
 @dataclass(frozen=True)

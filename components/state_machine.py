@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -17,22 +17,11 @@ from components.aws_context import arn_context
 from components.iam import (
     Statement,
     allow,
-    allow_on_any_resource,
-    assume_role_policy,
-    policy_document,
+    log_delivery,
     xray_write,
 )
-
-LOG_DELIVERY_ACTIONS = (
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-)
+from components.observability import Observability
+from components.roles import inline_policy, service_role
 
 
 def role_statements(
@@ -40,7 +29,7 @@ def role_statements(
 ) -> list[Statement]:
     """Everything the state machine's role may do: what its Tasks call, plus logging and tracing."""
     statements = derive_statements(definition, ctx)
-    statements.append(allow_on_any_resource(LOG_DELIVERY_ACTIONS))
+    statements.append(log_delivery())
     if tracing:
         statements.append(xray_write())
     return statements
@@ -53,9 +42,8 @@ class StateMachineArgs:
     substitutions: Mapping[str, pulumi.Input[asl.Scalar]]
     """Value for every ``${Name}`` placeholder in the template, and nothing else."""
     type: str = "STANDARD"
-    log_retention_days: pulumi.Input[int] = 14
     log_level: str = "ALL"
-    tracing: bool = True
+    observability: Observability = field(default_factory=Observability)
 
 
 class StateMachine(pulumi.ComponentResource):
@@ -78,22 +66,23 @@ class StateMachine(pulumi.ComponentResource):
         values = pulumi.Output.all(**args.substitutions)
         self.definition = values.apply(lambda v: asl.render_and_validate(template, v))
 
-        self.role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=assume_role_policy("states.amazonaws.com"),
-            description=f"Execution role of state machine {name}, derived from its definition",
-            opts=child,
+        self.role = service_role(
+            name,
+            "states.amazonaws.com",
+            f"Execution role of state machine {name}, derived from its definition",
+            self,
         )
-        policy = aws.iam.RolePolicy(
+        tracing = args.observability.tracing
+        policy = inline_policy(
             f"{name}-policy",
-            role=self.role.id,
-            policy=pulumi.Output.all(self.definition, arn_context()).apply(
-                lambda v: policy_document(role_statements(json.loads(v[0]), v[1], args.tracing))
+            self.role,
+            pulumi.Output.all(self.definition, arn_context()).apply(
+                lambda v: role_statements(json.loads(v[0]), v[1], tracing)
             ),
-            opts=child,
+            self,
         )
         self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", retention_in_days=args.log_retention_days, opts=child
+            f"{name}-logs", retention_in_days=args.observability.log_retention_days, opts=child
         )
         self.state_machine = aws.sfn.StateMachine(
             f"{name}-state-machine",
@@ -105,7 +94,7 @@ class StateMachine(pulumi.ComponentResource):
                 "include_execution_data": True,
                 "level": args.log_level,
             },
-            tracing_configuration={"enabled": args.tracing},
+            tracing_configuration={"enabled": args.observability.tracing},
             # Step Functions checks the role's log-delivery rights when the machine is created,
             # and the first execution needs the invoke rights.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),

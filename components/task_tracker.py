@@ -64,8 +64,7 @@ class TaskTracker(pulumi.ComponentResource):
                 # Standard: a wait may last far beyond Express's five minutes, and only Standard
                 # answers a repeated StartExecution with the running execution.
                 type="STANDARD",
-                log_retention_days=obs.log_retention_days,
-                tracing=obs.tracing,
+                observability=obs,
             ),
             opts=child,
         )
@@ -78,9 +77,7 @@ class TaskTracker(pulumi.ComponentResource):
                     "STATE_MACHINE_ARN": self.state_machine.arn,
                     "POWERTOOLS_SERVICE_NAME": name,
                 },
-                log_retention_days=obs.log_retention_days,
-                tracing=obs.tracing,
-                powertools_layer_version=obs.powertools_layer_version,
+                observability=obs,
             ),
             opts=child,
         )

@@ -23,6 +23,7 @@ import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
 from localcloud.layers import ManagedLayers
+from localcloud.program import answer_context_invoke
 
 
 class UnsupportedResourceError(RuntimeError):
@@ -121,20 +122,10 @@ class MotoProvisioner(pulumi_mocks.Mocks):
         return resource_id, state
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:
-        match args.token:
-            case "aws:index/getRegion:getRegion":
-                return {"region": self.region, "name": self.region, "id": self.region}
-            case "aws:index/getPartition:getPartition":
-                return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-            case "aws:index/getCallerIdentity:getCallerIdentity":
-                account = self._account()
-                return {
-                    "accountId": account,
-                    "arn": f"arn:aws:iam::{account}:user/localcloud",
-                    "userId": "localcloud",
-                    "id": account,
-                }
-        raise UnsupportedInvokeError(f"localcloud does not answer the invoke {args.token}")
+        result = answer_context_invoke(args.token, self.region, self._account())
+        if result is None:
+            raise UnsupportedInvokeError(f"localcloud does not answer the invoke {args.token}")
+        return result
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Any
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
-from localcloud.program import run_program, stack_config
+from localcloud.program import answer_context_invoke, run_program, stack_config
 
 ACCOUNT_ID = "123456789012"
 
@@ -139,19 +139,10 @@ class AwsShapedMocks(pulumi_mocks.Mocks):
         return resource_id, {**inputs, **outputs}
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:
-        match args.token:
-            case "aws:index/getRegion:getRegion":
-                return {"region": self.region, "name": self.region, "id": self.region}
-            case "aws:index/getPartition:getPartition":
-                return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-            case "aws:index/getCallerIdentity:getCallerIdentity":
-                return {
-                    "accountId": ACCOUNT_ID,
-                    "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/test",
-                    "userId": "AIDATEST",
-                    "id": ACCOUNT_ID,
-                }
-        raise UnmockedError(f"the mocks harness does not model the invoke {args.token}")
+        result = answer_context_invoke(args.token, self.region, ACCOUNT_ID)
+        if result is None:
+            raise UnmockedError(f"the mocks harness does not model the invoke {args.token}")
+        return result
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

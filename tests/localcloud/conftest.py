@@ -16,14 +16,20 @@ from localcloud import emulator
 from localcloud.clock import Clock
 from localcloud.cloud import Emulator
 
-TRUST_LAMBDA = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-)
+
+def trust(service: str) -> str:
+    """A trust policy for one AWS service principal."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
+
+
+TRUST_LAMBDA = trust("lambda.amazonaws.com")
 
 
 @pytest.fixture

@@ -9,17 +9,10 @@ import urllib.request
 import boto3
 
 from localcloud.sigv4 import sign
-from tests.localcloud.conftest import make_function, role
+from tests.localcloud.conftest import make_function, role, trust
 from tests.localcloud.test_stepfunctions_fixes import machine
 
-TRUST_APIGATEWAY = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-)
+TRUST_APIGATEWAY = trust("apigateway.amazonaws.com")
 OTHER_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:other"
 
 

@@ -18,16 +18,9 @@ from localcloud import emulator
 from localcloud.clock import Clock
 from localcloud.cloud import Emulator
 from localcloud.stepfunctions import FIXES
-from tests.localcloud.conftest import make_function, role
+from tests.localcloud.conftest import make_function, role, trust
 
-TRUST_STATES = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-)
+TRUST_STATES = trust("states.amazonaws.com")
 
 
 @pytest.fixture
