@@ -58,8 +58,18 @@ def main() -> None:
     print(_line("localcloud deploy of the dev stack", _measure(args.deploys, one_deploy)))
     with deploy("dev") as cloud:
         # The first execution imports the handler (a cold start); the rest reuse it.
-        print(_line("API workflow: first POST -> SUCCEEDED (cold)", _measure(1, lambda: _api_execution(cloud))))
-        print(_line("API workflow: POST /items -> SUCCEEDED (warm)", _measure(args.executions, lambda: _api_execution(cloud))))
+        print(
+            _line(
+                "API workflow: first POST -> SUCCEEDED (cold)",
+                _measure(1, lambda: _api_execution(cloud)),
+            )
+        )
+        print(
+            _line(
+                "API workflow: POST /items -> SUCCEEDED (warm)",
+                _measure(args.executions, lambda: _api_execution(cloud)),
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from components import asl
+from tests.harness import deploy_with_mocks
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_MACHINES = ROOT / "docs" / "state-machines.md"
@@ -87,8 +90,6 @@ def state_machines_markdown() -> str:
 
 def systems_markdown() -> str:
     """Each top-level component and the resources under it, from a mocks run of the program."""
-    from tests.harness import deploy_with_mocks
-
     deployment = deploy_with_mocks("dev")
     root_suffix = "::serverless-workflows-dev"
     lines = ["| system (component) | resources it owns |", "| --- | --- |"]
@@ -111,8 +112,6 @@ def systems_markdown() -> str:
 
 def config_markdown() -> str:
     """The stack configuration keys, from Pulumi.yaml."""
-    import yaml
-
     project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
     lines = ["| key | type | default | what it sets |", "| --- | --- | --- | --- |"]
     for key, declaration in project["config"].items():
@@ -143,14 +142,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     wanted = {
         STATE_MACHINES: state_machines_markdown(),
-        README: _readme_with(
-            {"systems": systems_markdown(), "config": config_markdown()}
-        ),
+        README: _readme_with({"systems": systems_markdown(), "config": config_markdown()}),
     }
     stale = [path for path, text in wanted.items() if not path.exists() or path.read_text() != text]
     if args.check:
         for path in stale:
-            print(f"{path.relative_to(ROOT)} is stale: run python -m docs.generate", file=sys.stderr)
+            print(
+                f"{path.relative_to(ROOT)} is stale: run python -m docs.generate", file=sys.stderr
+            )
         return 1 if stale else 0
     for path in stale:
         path.write_text(wanted[path])

@@ -85,7 +85,7 @@ class LocalCloud:
         self._aws = aws
 
     def client(self, service_name: str) -> Any:
-        return boto3.client(service_name, region_name=self.region)  # type: ignore[call-overload]
+        return boto3.client(service_name, region_name=self.region)
 
     def wait(self, execution_arn: str, timeout: float = 30.0) -> dict[str, Any]:
         """Poll until the execution ends; its final ``describe_execution`` as plain JSON values."""
@@ -126,7 +126,13 @@ class LocalCloud:
     ) -> tuple[int, Any]:
         """Call an exported API URL as a client would (SigV4-signed unless ``signed=False``);
         returns the status and the decoded JSON body."""
-        data = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else b""
+        data = (
+            body
+            if isinstance(body, bytes)
+            else json.dumps(body).encode()
+            if body is not None
+            else b""
+        )
         headers = {"Content-Type": "application/json"}
         if signed:
             headers = sign(method, url, data, self.region, headers)
@@ -191,7 +197,7 @@ def emulator(
     with (
         _quiet_moto(),
         _fake_credentials(region),
-        mock_aws(config=_MOTO_CONFIG),  # type: ignore[arg-type]
+        mock_aws(config=_MOTO_CONFIG),  # type: ignore[call-overload]
         tempfile.TemporaryDirectory(prefix="localcloud-") as workdir,
     ):
         account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]

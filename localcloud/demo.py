@@ -49,7 +49,7 @@ def run_scenario(cloud: LocalCloud, scenario: Scenario) -> Outcome:
     outcome = Outcome()
     try:
         scenario.run(cloud, outcome)
-    except Exception:  # noqa: BLE001 - a crashed scenario is a failed one, reported in full
+    except Exception:
         outcome.error = traceback.format_exc()
     return outcome
 
@@ -74,9 +74,15 @@ def report(cloud: LocalCloud, results: list[tuple[Scenario, Outcome]], out: Text
             out.write(f"        {description['status']}, {_result(description)}\n")
         for check in outcome.checks:
             mark = "ok " if check.passed else "NOT"
-            out.write(f"      {mark} {check.description}{': ' + check.detail if check.detail else ''}\n")
+            out.write(
+                f"      {mark} {check.description}{': ' + check.detail if check.detail else ''}\n"
+            )
         if outcome.error:
-            out.write("      scenario crashed:\n        " + outcome.error.replace("\n", "\n        ") + "\n")
+            out.write(
+                "      scenario crashed:\n        "
+                + outcome.error.replace("\n", "\n        ")
+                + "\n"
+            )
     passed = sum(outcome.passed for _, outcome in results)
     out.write(f"\n{passed} passed, {len(results) - passed} failed\n")
 

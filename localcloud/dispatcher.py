@@ -66,7 +66,7 @@ class Dispatcher:
                     job()
                 for source in list(self._sources):
                     source.poll()
-            except Exception as error:  # noqa: BLE001 - kept for drain() to report
+            except Exception as error:
                 LOG.exception("asynchronous job failed")
                 self.errors.append(error)
             finally:

@@ -134,7 +134,7 @@ class FrontDoor:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # access logs would interleave with the demo report
 
         return Handler
@@ -142,7 +142,7 @@ class FrontDoor:
     # -- request handling ------------------------------------------------------------------
 
     def _client(self, service: str) -> Any:
-        return boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
+        return boto3.client(service, region_name=self.region)
 
     def handle(self, request: Request) -> Response:
         api_id, _, rest = request.path.lstrip("/").partition("/")
@@ -173,7 +173,8 @@ class FrontDoor:
             return self._invoke_lambda(integration, route, request, path_parameters)
         return Response.message(
             HTTPStatus.INTERNAL_SERVER_ERROR,
-            f"localcloud does not serve {integration['IntegrationType']} {subtype or ''} integrations",
+            f"localcloud does not serve {integration['IntegrationType']} {subtype or ''} "
+            "integrations",
         )
 
     def _match(
@@ -264,7 +265,9 @@ class FrontDoor:
         path_parameters: Mapping[str, str],
     ) -> Response:
         uri = integration["IntegrationUri"]
-        function_arn = re.sub(r"^arn:aws:apigateway:[\w-]+:lambda:path/2015-03-31/functions/", "", uri)
+        function_arn = re.sub(
+            r"^arn:aws:apigateway:[\w-]+:lambda:path/2015-03-31/functions/", "", uri
+        )
         function_arn = function_arn.removesuffix("/invocations")
         body = request.body.decode()
         headers = dict(request.headers)
@@ -275,7 +278,9 @@ class FrontDoor:
                 "rawPath": request.path,
                 "rawQueryString": request.query,
                 "headers": headers,
-                "queryStringParameters": {k: ",".join(v) for k, v in parse_qs(request.query).items()}
+                "queryStringParameters": {
+                    k: ",".join(v) for k, v in parse_qs(request.query).items()
+                }
                 or None,
                 "pathParameters": dict(path_parameters) or None,
                 "requestContext": {
@@ -313,5 +318,7 @@ def _proxy_response(result: Any) -> Response:
     if isinstance(result, dict) and "statusCode" in result:
         headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
         body = result.get("body") or ""
-        return Response(int(result["statusCode"]), body if isinstance(body, str) else json.dumps(body), headers)
+        return Response(
+            int(result["statusCode"]), body if isinstance(body, str) else json.dumps(body), headers
+        )
     return Response.json(HTTPStatus.OK, result)

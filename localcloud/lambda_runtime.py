@@ -100,7 +100,7 @@ class LambdaRuntime:
             return result.payload, result.errored, result.logs
 
         self._original_invoke = LambdaFunction._invoke_lambda
-        LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign]
+        LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign,assignment]
         self._stdout = _RoutingStream(sys.stdout)
         sys.stdout = self._stdout
 
@@ -129,7 +129,9 @@ class LambdaRuntime:
         return self._environments[key]
 
     def _lambda_env(self, function: LambdaFunction, environment: _Environment) -> dict[str, str]:
-        log_group = self.log_groups.get(function.function_arn, f"/aws/lambda/{function.function_name}")
+        log_group = self.log_groups.get(
+            function.function_arn, f"/aws/lambda/{function.function_name}"
+        )
         return {
             "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
@@ -182,7 +184,9 @@ class LambdaRuntime:
                 timeout_seconds=float(function.timeout),
                 log_group_name=self.log_groups.get(function.function_arn, ""),
             )
-            capture = self._stdout.capture() if self._stdout else contextlib.nullcontext(io.StringIO())
+            capture = (
+                self._stdout.capture() if self._stdout else contextlib.nullcontext(io.StringIO())
+            )
             with capture as logs, self._entered(function, environment):
                 payload, errored = self._call_handler(function, event, context)
             duration = time.monotonic() - started
@@ -190,7 +194,9 @@ class LambdaRuntime:
                 payload = json.dumps(
                     {
                         "errorType": "Sandbox.Timedout",
-                        "errorMessage": f"Task timed out after {float(function.timeout):.2f} seconds",
+                        "errorMessage": (
+                            f"Task timed out after {float(function.timeout):.2f} seconds"
+                        ),
                     }
                 )
                 errored = True
@@ -198,24 +204,34 @@ class LambdaRuntime:
         return Invocation(payload, errored, logs.getvalue(), duration * 1000)
 
     @staticmethod
-    def _call_handler(function: LambdaFunction, event: Any, context: LambdaContext) -> tuple[str, bool]:
-        module_name, _, handler_name = function.handler.rpartition(".")
+    def _call_handler(
+        function: LambdaFunction, event: Any, context: LambdaContext
+    ) -> tuple[str, bool]:
+        module_name, _, handler_name = str(function.handler).rpartition(".")
         try:
             module = importlib.import_module(module_name)
-        except Exception as error:  # noqa: BLE001 - reported as the runtime reports it
-            return _error("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {error}", error), True
+        except Exception as error:
+            return _error(
+                "Runtime.ImportModuleError",
+                f"Unable to import module '{module_name}': {error}",
+                error,
+            ), True
         handler = getattr(module, handler_name, None)
         if not callable(handler):
             message = f"Handler '{handler_name}' missing on module '{module_name}'"
-            return json.dumps({"errorType": "Runtime.HandlerNotFound", "errorMessage": message}), True
+            return json.dumps(
+                {"errorType": "Runtime.HandlerNotFound", "errorMessage": message}
+            ), True
         try:
             result = handler(event, context)
-        except Exception as error:  # noqa: BLE001 - a raised exception is the function's error result
+        except Exception as error:
             return _error(type(error).__name__, str(error), error), True
         try:
             return json.dumps(result), False
         except TypeError as error:
-            return _error("Runtime.MarshalError", f"Unable to marshal response: {error}", error), True
+            return _error(
+                "Runtime.MarshalError", f"Unable to marshal response: {error}", error
+            ), True
 
 
 def _error(error_type: str, message: str, error: BaseException) -> str:

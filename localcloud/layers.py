@@ -65,7 +65,7 @@ class ManagedLayers:
             layer = storage._layers.get(name)
             if layer is not None and str(version) in layer.layer_versions:
                 return
-            layer_version = LayerVersion(
+            layer_version = LayerVersion(  # type: ignore[abstract]
                 {
                     "LayerName": name,
                     "Content": {"ZipFile": _marker_zip()},

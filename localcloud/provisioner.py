@@ -121,7 +121,7 @@ class MotoProvisioner(pulumi_mocks.Mocks):
             self.created.append(CreatedResource(args.typ, args.name, resource_id, inputs, state))
         return resource_id, state
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:
+    def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         result = answer_context_invoke(args.token, self.region, self._account())
         if result is None:
             raise UnsupportedInvokeError(f"localcloud does not answer the invoke {args.token}")
@@ -134,7 +134,7 @@ class MotoProvisioner(pulumi_mocks.Mocks):
         # per service serves every executor thread.
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = boto3.client(service, region_name=self.region)  # type: ignore[call-overload]
+                self._clients[service] = boto3.client(service, region_name=self.region)
             return self._clients[service]
 
     @staticmethod

@@ -35,7 +35,9 @@ def _credentials() -> Credentials:
     )
 
 
-def sign(method: str, url: str, body: bytes, region: str, headers: Mapping[str, str] | None = None) -> dict[str, str]:
+def sign(
+    method: str, url: str, body: bytes, region: str, headers: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Headers that sign the request with localcloud's credentials, as awscurl or SDKs do."""
     request = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
     SigV4Auth(_credentials(), "execute-api", region).add_auth(request)
@@ -56,7 +58,9 @@ def verify_signature(method: str, url: str, headers: Mapping[str, str], body: by
     signed = match["signed"].split(";")
     missing = [name for name in signed if name not in headers]
     if missing or "x-amz-date" not in signed:
-        raise SignatureError(f"signed headers missing from the request: {missing or ['x-amz-date']}")
+        raise SignatureError(
+            f"signed headers missing from the request: {missing or ['x-amz-date']}"
+        )
     request = AWSRequest(
         method=method, url=url, data=body, headers={name: headers[name] for name in signed}
     )

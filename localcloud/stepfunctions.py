@@ -115,7 +115,9 @@ class StepFunctionsFixes:
     def _unnamed_start(self) -> None:
         original = StepFunctionsParserBackend.start_execution
 
-        def start_execution(backend: Any, state_machine_arn: str, name: Any = None, *args: Any, **kwargs: Any) -> Any:
+        def start_execution(
+            backend: Any, state_machine_arn: str, name: Any = None, *args: Any, **kwargs: Any
+        ) -> Any:
             return original(backend, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
 
         self._patch(StepFunctionsParserBackend, "start_execution", start_execution)
@@ -152,10 +154,16 @@ class StepFunctionsFixes:
 
     def _start_execution_integration(self) -> None:
         def eval_service_task(
-            task: Any, env: Any, resource_runtime_part: Any, normalised_parameters: dict, state_credentials: Any
+            task: Any,
+            env: Any,
+            resource_runtime_part: Any,
+            normalised_parameters: dict,
+            state_credentials: Any,
         ) -> None:
             # The integration's Parameters use the API's capitalised names; boto3 wants camelCase.
-            parameters = {key[0].lower() + key[1:]: value for key, value in normalised_parameters.items()}
+            parameters = {
+                key[0].lower() + key[1:]: value for key, value in normalised_parameters.items()
+            }
             if isinstance(parameters.get("input"), dict | list):
                 parameters["input"] = json.dumps(parameters["input"])
             client = state_task_service_sfn.boto_client_for(
@@ -169,7 +177,9 @@ class StepFunctionsFixes:
             result = {key[0].upper() + key[1:]: value for key, value in response.items()}
             env.stack.append(json.loads(json.dumps(result, default=_json_default)))
 
-        self._patch(state_task_service_sfn.StateTaskServiceSfn, "_eval_service_task", eval_service_task)
+        self._patch(
+            state_task_service_sfn.StateTaskServiceSfn, "_eval_service_task", eval_service_task
+        )
 
     def _heartbeat_timeout(self) -> None:
         original = state_task.StateTask._from_error
@@ -181,7 +191,7 @@ class StepFunctionsFixes:
                     env=env,
                     error_name=StatesErrorName(typ=error),
                     event_type=HistoryEventType.TaskTimedOut,
-                    event_details=EventDetails(
+                    event_details=EventDetails(  # type: ignore[typeddict-item]
                         taskTimedOutEventDetails=TaskTimedOutEventDetails(error=error.to_name())
                     ),
                 )
@@ -194,7 +204,7 @@ class StepFunctionsFixes:
             arn = response._get_param("executionArn")
             backend = response.stepfunction_backend
             execution = backend.describe_execution(arn)
-            stop_date = datetime.datetime.now(tz=datetime.timezone.utc)
+            stop_date = datetime.datetime.now(tz=datetime.UTC)
             error, cause = response._get_param("error"), response._get_param("cause")
             execution.stop(stop_date=stop_date, error=error, cause=cause)
             # moto keeps neither on an ABORTED execution; DescribeExecution shows both on AWS.
@@ -226,7 +236,9 @@ class StepFunctionsFixes:
         self._patch(
             retrier_decl,
             "time",
-            types.SimpleNamespace(sleep=clock.sleep, time=real_time.time, monotonic=real_time.monotonic),
+            types.SimpleNamespace(
+                sleep=clock.sleep, time=real_time.time, monotonic=real_time.monotonic
+            ),
         )
 
         def heartbeat_wait(endpoint: Any) -> bool:
@@ -234,7 +246,9 @@ class StepFunctionsFixes:
                 if endpoint._next_heartbeat_event.is_set():
                     endpoint._next_heartbeat_event.clear()
                     return True
-            return not clock.sleep(endpoint._heartbeat_seconds, interrupt=endpoint._next_heartbeat_event)
+            return not clock.sleep(
+                endpoint._heartbeat_seconds, interrupt=endpoint._next_heartbeat_event
+            )
 
         self._patch(callback.HeartbeatEndpoint, "clear_and_wait", heartbeat_wait)
 

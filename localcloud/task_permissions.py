@@ -13,17 +13,17 @@ from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
+from moto.stepfunctions.parser.api import HistoryEventType, LambdaFunctionFailedEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
+    CustomErrorName,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
 
 # Importing the interpreter's task factories loads every module that calls boto_client_for, so
 # install() can replace all their references (a module imported later would keep the original).
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import (  # noqa: F401
     state_task_factory,
 )
-from moto.stepfunctions.parser.api import HistoryEventType, LambdaFunctionFailedEventDetails
-from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
-    CustomErrorName,
-)
-from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda import (
     StateTaskLambda,
 )
@@ -35,7 +35,8 @@ from localcloud.iam_check import AccessDeniedError, RolePolicies
 
 _PARSER_PACKAGE = "moto.stepfunctions.parser"
 
-# Error code AWS answers a denied call with, per service (Lambda's shows as Lambda.AWSLambdaException).
+# The error code AWS answers a denied call with, per service
+# (Step Functions shows Lambda's as Lambda.AWSLambdaException).
 _DENIED_CODE = {"lambda": "AWSLambdaException"}
 
 
@@ -47,6 +48,7 @@ def _queue_arn(url: str, partition: str = "aws") -> str:
 
 def _resources(service: str, params: dict[str, Any], region: str, account: str) -> list[str]:
     """The ARNs a call acts on, as IAM sees them."""
+
     def arn(svc: str, resource: str) -> str:
         return f"arn:aws:{svc}:{region}:{account}:{resource}"
 
@@ -56,7 +58,9 @@ def _resources(service: str, params: dict[str, Any], region: str, account: str) 
     if service == "dynamodb":
         table = str(params["TableName"])
         table_arn = table if table.startswith("arn:") else arn("dynamodb", f"table/{table}")
-        return [f"{table_arn}/index/{params['IndexName']}" if params.get("IndexName") else table_arn]
+        return [
+            f"{table_arn}/index/{params['IndexName']}" if params.get("IndexName") else table_arn
+        ]
     if service == "sns":
         return [str(params["TopicArn"])]
     if service == "sqs":
@@ -65,7 +69,9 @@ def _resources(service: str, params: dict[str, Any], region: str, account: str) 
         return [str(params.get("stateMachineArn") or params.get("StateMachineArn"))]
     if service == "events":
         buses = {entry.get("EventBusName", "default") for entry in params.get("Entries", [])}
-        return [bus if bus.startswith("arn:") else arn("events", f"event-bus/{bus}") for bus in buses]
+        return [
+            bus if bus.startswith("arn:") else arn("events", f"event-bus/{bus}") for bus in buses
+        ]
     return ["*"]
 
 
@@ -86,7 +92,10 @@ def _checker(service: str, role_arn: str, region: str) -> Callable[..., None]:
             except AccessDeniedError as denied:
                 raise ClientError(
                     {
-                        "Error": {"Code": _DENIED_CODE.get(service, "AccessDeniedException"), "Message": str(denied)},
+                        "Error": {
+                            "Code": _DENIED_CODE.get(service, "AccessDeniedException"),
+                            "Message": str(denied),
+                        },
                         "ResponseMetadata": {"HTTPStatusCode": 403, "RequestId": "localcloud"},
                     },
                     model.name,
@@ -107,7 +116,7 @@ def _lambda_task_error(original: Callable[..., Any]) -> Callable[..., Any]:
             env=env,
             error_name=CustomErrorName(error),
             event_type=HistoryEventType.LambdaFunctionFailed,
-            event_details=EventDetails(
+            event_details=EventDetails(  # type: ignore[typeddict-item]
                 lambdaFunctionFailedEventDetails=LambdaFunctionFailedEventDetails(
                     error=error, cause=ex.response["Error"]["Message"]
                 )
@@ -129,14 +138,17 @@ class TaskPermissions:
             client = original(region=region, service=service, state_credentials=state_credentials)
             role_arn = getattr(state_credentials, "role_arn", None)
             if role_arn:
-                client.meta.events.register("before-parameter-build", _checker(service, role_arn, region))
+                client.meta.events.register(
+                    "before-parameter-build", _checker(service, role_arn, region)
+                )
             return client
 
         # Every interpreter module imported the function by name; replace each reference.
         for module in list(sys.modules.values()):
-            if getattr(module, "__name__", "").startswith(_PARSER_PACKAGE) and getattr(
-                module, "boto_client_for", None
-            ) is original:
+            if (
+                getattr(module, "__name__", "").startswith(_PARSER_PACKAGE)
+                and getattr(module, "boto_client_for", None) is original
+            ):
                 self._undo.append((module, original))
                 module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
         self._original_from_error = StateTaskLambda._from_error

@@ -11,10 +11,14 @@ SYSTEM = "Task tracker (seed 001): Lambda -> Step Functions -> DynamoDB"
 
 
 def _status(cloud: LocalCloud, task_id: str, timestamp: int) -> str | None:
-    item = cloud.client("dynamodb").get_item(
-        TableName=cloud.outputs["tasksTableName"],
-        Key={"taskId": {"S": task_id}, "timestamp": {"N": str(timestamp)}},
-    ).get("Item")
+    item = (
+        cloud.client("dynamodb")
+        .get_item(
+            TableName=cloud.outputs["tasksTableName"],
+            Key={"taskId": {"S": task_id}, "timestamp": {"N": str(timestamp)}},
+        )
+        .get("Item")
+    )
     return item["Status"]["S"] if item else None
 
 
@@ -30,10 +34,20 @@ def track_a_task(cloud: LocalCloud, outcome: Outcome) -> None:
 
 def refuse_an_illegal_task_id(cloud: LocalCloud, outcome: Outcome) -> None:
     machine = cloud.outputs["taskTrackerStateMachineArn"]
-    before = len(cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"])
-    errored, payload = invoke(cloud, cloud.outputs["taskTrackerFunctionName"], {"taskId": "no/slashes"})
-    outcome.expect("the starter refuses the id", (errored, payload.get("errorType")), (True, "InvalidTaskIdError"))
-    after = len(cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"])
+    before = len(
+        cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]
+    )
+    errored, payload = invoke(
+        cloud, cloud.outputs["taskTrackerFunctionName"], {"taskId": "no/slashes"}
+    )
+    outcome.expect(
+        "the starter refuses the id",
+        (errored, payload.get("errorType")),
+        (True, "InvalidTaskIdError"),
+    )
+    after = len(
+        cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]
+    )
     outcome.expect("no execution was started", after, before)
 
 

@@ -1,4 +1,5 @@
-"""The API workflow (seed 004) end to end: HTTP -> API Gateway -> Step Functions -> Lambda -> DynamoDB."""
+"""The API workflow (seed 004) end to end:
+HTTP -> API Gateway -> Step Functions -> Lambda -> DynamoDB."""
 
 import uuid
 
@@ -7,13 +8,17 @@ from localcloud import LocalCloud
 
 def _item(cloud: LocalCloud, item_id: str) -> dict | None:
     table = cloud.outputs["apiWorkflowTableName"]
-    return cloud.client("dynamodb").get_item(TableName=table, Key={"id": {"S": item_id}}).get("Item")
+    return (
+        cloud.client("dynamodb").get_item(TableName=table, Key={"id": {"S": item_id}}).get("Item")
+    )
 
 
 def test_given_a_valid_item_when_posted_then_the_execution_succeeds_and_stores_it(cloud):
     item_id = f"order-{uuid.uuid4()}"
 
-    status, started = cloud.request("POST", cloud.outputs["apiWorkflowUrl"], {"id": item_id, "payload": {"qty": 2}})
+    status, started = cloud.request(
+        "POST", cloud.outputs["apiWorkflowUrl"], {"id": item_id, "payload": {"qty": 2}}
+    )
 
     assert status == 200
     execution = cloud.wait(started["executionArn"])
@@ -22,7 +27,9 @@ def test_given_a_valid_item_when_posted_then_the_execution_succeeds_and_stores_i
     assert _item(cloud, item_id) == {"id": {"S": item_id}, "payload": {"M": {"qty": {"N": "2"}}}}
 
 
-def test_given_no_id_when_posted_then_the_execution_fails_as_lambda_function_error_and_writes_nothing(cloud):
+def test_given_no_id_when_posted_then_the_execution_fails_and_writes_nothing(
+    cloud,
+):
     table = cloud.outputs["apiWorkflowTableName"]
     before = cloud.client("dynamodb").scan(TableName=table)["Count"]
 
@@ -32,30 +39,42 @@ def test_given_no_id_when_posted_then_the_execution_fails_as_lambda_function_err
     execution = cloud.wait(started["executionArn"])
     assert (execution["status"], execution["error"]) == ("FAILED", "LambdaFunctionError")
     assert cloud.path(started["executionArn"]) == ["InvokeLambda", "HandleError"]
-    caught = [e for e in cloud.history(started["executionArn"]) if e["type"] == "LambdaFunctionFailed"]
+    caught = [
+        e for e in cloud.history(started["executionArn"]) if e["type"] == "LambdaFunctionFailed"
+    ]
     assert caught[0]["lambdaFunctionFailedEventDetails"]["error"] == "MissingItemIdError"
     assert cloud.client("dynamodb").scan(TableName=table)["Count"] == before
 
 
 def test_given_an_unsigned_request_when_posted_then_forbidden_and_nothing_starts(cloud):
     machine = cloud.outputs["apiWorkflowStateMachineArn"]
-    before = len(cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"])
+    before = len(
+        cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]
+    )
 
     status, body = cloud.request("POST", cloud.outputs["apiWorkflowUrl"], {"id": "x"}, signed=False)
 
     assert status == 403
     assert "Forbidden" in body["message"]
-    assert len(cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]) == before
+    assert (
+        len(cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"])
+        == before
+    )
 
 
 def test_given_a_body_that_is_not_json_when_posted_then_400_and_nothing_starts(cloud):
     machine = cloud.outputs["apiWorkflowStateMachineArn"]
-    before = len(cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"])
+    before = len(
+        cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]
+    )
 
     status, _ = cloud.request("POST", cloud.outputs["apiWorkflowUrl"], b"{not json")
 
     assert status == 400
-    assert len(cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]) == before
+    assert (
+        len(cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"])
+        == before
+    )
 
 
 def test_the_exported_url_points_into_the_front_door(cloud):

@@ -9,9 +9,13 @@ from localcloud.scenarios import SCENARIOS
 def test_every_scenario_of_every_system_passes(cloud):
     results = run_all(cloud, SCENARIOS)
 
-    failed = [(s.name, [c for c in o.checks if not c.passed], o.error) for s, o in results if not o.passed]
+    failed = [
+        (s.name, [c for c in o.checks if not c.passed], o.error) for s, o in results if not o.passed
+    ]
     assert failed == []
-    assert {s.system for s in SCENARIOS} >= {"API workflow (seed 004): HTTP API -> Step Functions -> Lambda -> DynamoDB"}
+    assert {s.system for s in SCENARIOS} >= {
+        "API workflow (seed 004): HTTP API -> Step Functions -> Lambda -> DynamoDB"
+    }
 
 
 def test_a_failing_or_crashing_scenario_is_reported_as_failed(cloud):

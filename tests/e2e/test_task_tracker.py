@@ -21,16 +21,21 @@ def cloud() -> Iterator[LocalCloud]:
 
 def start(cloud: LocalCloud, task_id: str) -> dict:
     response = cloud.client("lambda").invoke(
-        FunctionName=cloud.outputs["taskTrackerFunctionName"], Payload=json.dumps({"taskId": task_id})
+        FunctionName=cloud.outputs["taskTrackerFunctionName"],
+        Payload=json.dumps({"taskId": task_id}),
     )
     return {"errored": "FunctionError" in response, **json.loads(response["Payload"].read())}
 
 
 def item(cloud: LocalCloud, task_id: str, timestamp: int) -> dict | None:
-    return cloud.client("dynamodb").get_item(
-        TableName=cloud.outputs["tasksTableName"],
-        Key={"taskId": {"S": task_id}, "timestamp": {"N": str(timestamp)}},
-    ).get("Item")
+    return (
+        cloud.client("dynamodb")
+        .get_item(
+            TableName=cloud.outputs["tasksTableName"],
+            Key={"taskId": {"S": task_id}, "timestamp": {"N": str(timestamp)}},
+        )
+        .get("Item")
+    )
 
 
 def waiting(cloud: LocalCloud, execution_arn: str) -> None:
@@ -55,7 +60,12 @@ def test_given_a_task_when_started_then_it_is_started_while_waiting_and_done_aft
     }
     cloud.clock.advance(29)
     time.sleep(0.1)
-    assert cloud.client("stepfunctions").describe_execution(executionArn=started["executionArn"])["status"] == "RUNNING"
+    assert (
+        cloud.client("stepfunctions").describe_execution(executionArn=started["executionArn"])[
+            "status"
+        ]
+        == "RUNNING"
+    )
 
     # When the 30 s configured in Pulumi.yaml have passed on the clock
     cloud.clock.advance(1)
@@ -63,7 +73,11 @@ def test_given_a_task_when_started_then_it_is_started_while_waiting_and_done_aft
 
     assert final["status"] == "SUCCEEDED"
     assert item(cloud, "Breakfast", started["timestamp"])["Status"] == {"S": "Done"}
-    assert cloud.path(started["executionArn"]) == ["CreateTaskItem", "LongRunningTask", "MarkTaskDone"]
+    assert cloud.path(started["executionArn"]) == [
+        "CreateTaskItem",
+        "LongRunningTask",
+        "MarkTaskDone",
+    ]
     assert started["name"] == f"Breakfast-{started['timestamp']}"
 
 
@@ -86,4 +100,7 @@ def test_given_an_illegal_id_then_invalid_task_id_error_and_no_execution(cloud):
     result = start(cloud, "has spaces/and slashes")
 
     assert result["errored"] and result["errorType"] == "InvalidTaskIdError"
-    assert cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"] == before
+    assert (
+        cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]
+        == before
+    )

@@ -54,7 +54,9 @@ def zip_files(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def role(name: str, trust: str = TRUST_LAMBDA, statements: list[dict[str, Any]] | None = None) -> str:
+def role(
+    name: str, trust: str = TRUST_LAMBDA, statements: list[dict[str, Any]] | None = None
+) -> str:
     iam = boto3.client("iam")
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
     if statements:

@@ -25,30 +25,52 @@ def http(method: str, url: str, body: bytes = b"", headers: dict | None = None) 
         return error.code, json.loads(error.read() or b"null")
 
 
-def api(aws, route_key: str, integration: dict, authorization: str = "NONE", rate: float = 100, burst: int = 100) -> str:
+def api(
+    aws,
+    route_key: str,
+    integration: dict,
+    *,
+    authorization: str = "NONE",
+    rate: float = 100,
+    burst: int = 100,
+) -> str:
     apis = boto3.client("apigatewayv2")
     api_id = apis.create_api(Name="api", ProtocolType="HTTP")["ApiId"]
     integration_id = apis.create_integration(ApiId=api_id, **integration)["IntegrationId"]
-    apis.create_route(ApiId=api_id, RouteKey=route_key, Target=f"integrations/{integration_id}",
-                      AuthorizationType=authorization)
-    apis.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True,
-                      DefaultRouteSettings={"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst})
+    apis.create_route(
+        ApiId=api_id,
+        RouteKey=route_key,
+        Target=f"integrations/{integration_id}",
+        AuthorizationType=authorization,
+    )
+    apis.create_stage(
+        ApiId=api_id,
+        StageName="$default",
+        AutoDeploy=True,
+        DefaultRouteSettings={"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst},
+    )
     return f"{aws.front_door.url}/{api_id}"
 
 
 def lambda_route(aws, **kwargs) -> str:
     arn = make_function(
         "hello",
-        {"main.py": """
+        {
+            "main.py": """
             import json
             def handler(event, context):
                 return {"statusCode": 201, "headers": {"x-route": event["routeKey"]},
                         "body": json.dumps({"hello": event["pathParameters"]["name"],
                                             "q": event["queryStringParameters"]})}
-        """},
+        """
+        },
     )
-    return api(aws, "GET /hello/{name}", {"IntegrationType": "AWS_PROXY", "IntegrationUri": arn,
-                                          "PayloadFormatVersion": "2.0"}, **kwargs)
+    return api(
+        aws,
+        "GET /hello/{name}",
+        {"IntegrationType": "AWS_PROXY", "IntegrationUri": arn, "PayloadFormatVersion": "2.0"},
+        **kwargs,
+    )
 
 
 def test_a_lambda_proxy_route_gets_the_v2_event_and_shapes_the_response(aws):
@@ -107,8 +129,18 @@ def test_start_execution_integration_starts_the_machine_with_the_body(aws):
     boto3.client("iam").put_role_policy(
         RoleName="api-role",
         PolicyName="start",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "states:StartExecution", "Resource": state_machine}]}),
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "states:StartExecution",
+                        "Resource": state_machine,
+                    }
+                ],
+            }
+        ),
     )
 
     status, body = http("POST", f"{base}/start", b'{"order": 1}')
@@ -128,4 +160,7 @@ def test_start_execution_integration_without_permission_fails_and_starts_nothing
 
     assert status == 500
     assert "is not authorized to perform: states:StartExecution" in body["message"]
-    assert boto3.client("stepfunctions").list_executions(stateMachineArn=state_machine)["executions"] == []
+    assert (
+        boto3.client("stepfunctions").list_executions(stateMachineArn=state_machine)["executions"]
+        == []
+    )

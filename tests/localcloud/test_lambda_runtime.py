@@ -1,5 +1,7 @@
 """Lambda functions run in-process from their deployed archives, as the Python runtime runs them."""
 
+import os
+
 import boto3
 
 from tests.localcloud.conftest import invoke, make_function
@@ -8,12 +10,14 @@ from tests.localcloud.conftest import invoke, make_function
 def test_given_a_function_when_invoked_then_it_runs_its_archive_with_its_environment(aws):
     make_function(
         "greeter",
-        {"main.py": """
+        {
+            "main.py": """
             import os
             def handler(event, context):
                 return {"greeting": f"{os.environ['GREETING']}, {event['name']}",
                         "function": context.function_name, "region": os.environ["AWS_REGION"]}
-        """},
+        """
+        },
         environment={"GREETING": "hello"},
     )
 
@@ -26,12 +30,14 @@ def test_given_a_function_when_invoked_then_it_runs_its_archive_with_its_environ
 def test_given_a_raised_exception_when_invoked_then_error_type_is_the_class_name(aws):
     make_function(
         "checker",
-        {"main.py": """
+        {
+            "main.py": """
             class UnprocessableDataException(Exception):
                 pass
             def handler(event, context):
                 raise UnprocessableDataException("name is UNPROCESSABLE_DATA")
-        """},
+        """
+        },
     )
 
     response, payload = invoke("checker", {})
@@ -72,11 +78,15 @@ def test_two_functions_with_same_named_modules_do_not_see_each_other(aws):
 
 
 def test_environment_variables_do_not_leak_between_functions_or_out_of_the_invocation(aws):
-    import os
-
-    make_function("with-env", {"main.py": "import os\ndef handler(e, c):\n    return os.environ.get('SECRET_NAME')\n"},
-                  environment={"SECRET_NAME": "only-mine"})
-    make_function("without-env", {"main.py": "import os\ndef handler(e, c):\n    return os.environ.get('SECRET_NAME')\n"})
+    make_function(
+        "with-env",
+        {"main.py": "import os\ndef handler(e, c):\n    return os.environ.get('SECRET_NAME')\n"},
+        environment={"SECRET_NAME": "only-mine"},
+    )
+    make_function(
+        "without-env",
+        {"main.py": "import os\ndef handler(e, c):\n    return os.environ.get('SECRET_NAME')\n"},
+    )
 
     assert invoke("with-env", {})[1] == "only-mine"
     assert invoke("without-env", {})[1] is None
@@ -105,13 +115,15 @@ def test_a_function_can_call_other_services_in_the_emulator(aws):
     boto3.client("sqs").create_queue(QueueName="out")
     make_function(
         "sender",
-        {"main.py": """
+        {
+            "main.py": """
             import boto3
             def handler(event, context):
                 url = boto3.client("sqs").get_queue_url(QueueName="out")["QueueUrl"]
                 boto3.client("sqs").send_message(QueueUrl=url, MessageBody=event["text"])
                 return "sent"
-        """},
+        """
+        },
     )
 
     invoke("sender", {"text": "hi"})
@@ -122,8 +134,11 @@ def test_a_function_can_call_other_services_in_the_emulator(aws):
 
 
 def test_a_function_over_its_timeout_reports_a_timeout(aws):
-    make_function("slow", {"main.py": "import time\ndef handler(e, c):\n    time.sleep(1.2)\n    return 1\n"},
-                  timeout=1)
+    make_function(
+        "slow",
+        {"main.py": "import time\ndef handler(e, c):\n    time.sleep(1.2)\n    return 1\n"},
+        timeout=1,
+    )
 
     response, payload = invoke("slow", {})
 

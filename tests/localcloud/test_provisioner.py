@@ -18,14 +18,20 @@ def cloud():
 
 def test_outputs_are_real_moto_resources_with_the_program_inputs(cloud):
     sfn = cloud.client("stepfunctions")
-    machine = sfn.describe_state_machine(stateMachineArn=cloud.outputs["apiWorkflowStateMachineArn"])
+    machine = sfn.describe_state_machine(
+        stateMachineArn=cloud.outputs["apiWorkflowStateMachineArn"]
+    )
     definition = json.loads(machine["definition"])
     function_arn = definition["States"]["InvokeLambda"]["Resource"]
 
     function = cloud.client("lambda").get_function_configuration(FunctionName=function_arn)
     assert function["Architectures"] == ["arm64"]
-    assert function["Environment"]["Variables"]["TABLE_NAME"] == cloud.outputs["apiWorkflowTableName"]
-    assert cloud.client("dynamodb").describe_table(TableName=cloud.outputs["apiWorkflowTableName"])["Table"]
+    assert (
+        function["Environment"]["Variables"]["TABLE_NAME"] == cloud.outputs["apiWorkflowTableName"]
+    )
+    assert cloud.client("dynamodb").describe_table(TableName=cloud.outputs["apiWorkflowTableName"])[
+        "Table"
+    ]
 
 
 def test_role_policies_in_iam_are_the_ones_the_program_derived(cloud):
@@ -50,7 +56,9 @@ def test_an_unsupported_resource_type_fails_the_deploy_by_name(cloud):
     provisioner = MotoProvisioner(cloud.region, cloud.url, ManagedLayers("123456789012"))
     args = MockResourceArgs("aws:s3/bucket:Bucket", "uploads", {}, "", "", custom=True)
 
-    with pytest.raises(UnsupportedResourceError, match=r"aws:s3/bucket:Bucket \(resource 'uploads'\)"):
+    with pytest.raises(
+        UnsupportedResourceError, match=r"aws:s3/bucket:Bucket \(resource 'uploads'\)"
+    ):
         provisioner.new_resource(args)
 
 

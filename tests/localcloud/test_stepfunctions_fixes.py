@@ -35,7 +35,9 @@ def without() -> Iterator[callable]:
 
 def machine(definition: dict, name: str = "machine", allow: list[tuple[str, str]] = ()) -> str:
     """A state machine whose role may do exactly ``allow`` (action, resource) pairs."""
-    statements = [{"Effect": "Allow", "Action": action, "Resource": resource} for action, resource in allow]
+    statements = [
+        {"Effect": "Allow", "Action": action, "Resource": resource} for action, resource in allow
+    ]
     arn = role(f"{name}-role", trust=TRUST_STATES, statements=statements)
     return boto3.client("stepfunctions").create_state_machine(
         name=name, definition=json.dumps(definition), roleArn=arn
@@ -96,7 +98,10 @@ def received_token(queue_url: str) -> str:
     raise AssertionError("no task token was sent")
 
 
-PASS_STRING = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "Result": "done", "End": True}}}
+PASS_STRING = {
+    "StartAt": "Done",
+    "States": {"Done": {"Type": "Pass", "Result": "done", "End": True}},
+}
 
 
 # -- unnamed-start ----------------------------------------------------------------------------
@@ -130,15 +135,23 @@ def test_without_the_fix_moto_names_unnamed_executions_none_and_collides(without
 
 def _fail_task(error: str, cause: str) -> dict:
     url = queue()
-    execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(token_task(url), allow=SEND_TOKEN))
-    boto3.client("stepfunctions").send_task_failure(taskToken=received_token(url), error=error, cause=cause)
+    execution = boto3.client("stepfunctions").start_execution(
+        stateMachineArn=machine(token_task(url), allow=SEND_TOKEN)
+    )
+    boto3.client("stepfunctions").send_task_failure(
+        taskToken=received_token(url), error=error, cause=cause
+    )
     return wait(execution["executionArn"])
 
 
 def test_send_task_failure_keeps_error_and_cause(aws):
     result = _fail_task("ReviewRejected", "the reviewer said no")
 
-    assert (result["status"], result["error"], result["cause"]) == ("FAILED", "ReviewRejected", "the reviewer said no")
+    assert (result["status"], result["error"], result["cause"]) == (
+        "FAILED",
+        "ReviewRejected",
+        "the reviewer said no",
+    )
 
 
 def test_without_the_fix_moto_drops_the_cause(without):
@@ -152,7 +165,9 @@ def test_without_the_fix_moto_drops_the_cause(without):
 
 
 def _string_output() -> str:
-    execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(PASS_STRING), name="s")
+    execution = boto3.client("stepfunctions").start_execution(
+        stateMachineArn=machine(PASS_STRING), name="s"
+    )
     return wait(execution["executionArn"])["output"]
 
 
@@ -169,7 +184,9 @@ def test_without_the_fix_moto_returns_a_string_output_bare(without):
 
 
 def _start_child() -> tuple[dict, list]:
-    child = machine({"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}, name="child")
+    child = machine(
+        {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}, name="child"
+    )
     parent = machine(
         {
             "StartAt": "Start child",
@@ -197,7 +214,9 @@ def test_start_execution_integration_starts_the_child_with_its_input(aws):
     output = json.loads(result["output"])
     assert output["ExecutionArn"] == children[0]["executionArn"]
     assert "StartDate" in output
-    child_input = boto3.client("stepfunctions").describe_execution(executionArn=children[0]["executionArn"])["input"]
+    child_input = boto3.client("stepfunctions").describe_execution(
+        executionArn=children[0]["executionArn"]
+    )["input"]
     assert json.loads(child_input) == {"order": 7}
 
 
@@ -214,7 +233,9 @@ def test_without_the_fix_moto_fails_the_start_execution_integration(without):
 def _missed_heartbeat() -> dict:
     url = queue()
     definition = token_task(url, HeartbeatSeconds=5, TimeoutSeconds=3600)
-    execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(definition, allow=SEND_TOKEN))
+    execution = boto3.client("stepfunctions").start_execution(
+        stateMachineArn=machine(definition, allow=SEND_TOKEN)
+    )
     return wait(execution["executionArn"])
 
 
@@ -234,7 +255,9 @@ def test_without_the_fix_moto_reports_a_missed_heartbeat_as_states_timeout(witho
 def _stop_waiting_execution() -> dict:
     url = queue()
     sfn = boto3.client("stepfunctions")
-    execution = sfn.start_execution(stateMachineArn=machine(token_task(url), allow=SEND_TOKEN))["executionArn"]
+    execution = sfn.start_execution(stateMachineArn=machine(token_task(url), allow=SEND_TOKEN))[
+        "executionArn"
+    ]
     received_token(url)  # the task is now waiting for its token
     sfn.stop_execution(executionArn=execution, error="Operator.Cancelled", cause="wrong applicant")
     return wait(execution, timeout=1.0)
@@ -242,7 +265,11 @@ def _stop_waiting_execution() -> dict:
 
 def test_stopping_an_execution_ends_its_callback_wait_and_records_why(aws):
     result = _stop_waiting_execution()
-    assert (result["status"], result["error"], result["cause"]) == ("ABORTED", "Operator.Cancelled", "wrong applicant")
+    assert (result["status"], result["error"], result["cause"]) == (
+        "ABORTED",
+        "Operator.Cancelled",
+        "wrong applicant",
+    )
 
 
 def test_without_the_fix_moto_loses_the_stop_reason(without):
@@ -272,11 +299,20 @@ def test_retry_intervals_and_timeouts_run_on_the_fast_clock(aws):
     url = queue()
     definition = token_task(url, TimeoutSeconds=120)  # never answered: times out on the clock
     definition["States"]["Wait for token"]["Retry"] = [
-        {"ErrorEquals": ["States.Timeout"], "IntervalSeconds": 60, "MaxAttempts": 2, "BackoffRate": 2.0}
+        {
+            "ErrorEquals": ["States.Timeout"],
+            "IntervalSeconds": 60,
+            "MaxAttempts": 2,
+            "BackoffRate": 2.0,
+        }
     ]
     started = time.monotonic()
 
-    result = wait(boto3.client("stepfunctions").start_execution(stateMachineArn=machine(definition, allow=SEND_TOKEN))["executionArn"])
+    result = wait(
+        boto3.client("stepfunctions").start_execution(
+            stateMachineArn=machine(definition, allow=SEND_TOKEN)
+        )["executionArn"]
+    )
 
     # 3 x 120 s timeouts + 60 s + 120 s of retry intervals = 600 s of clock time
     assert (result["status"], result["error"]) == ("FAILED", "States.Timeout")
@@ -285,7 +321,9 @@ def test_retry_intervals_and_timeouts_run_on_the_fast_clock(aws):
 
 def test_without_the_fix_a_wait_state_takes_wall_clock_time(without):
     with without("clock", clock=Clock("manual")):
-        execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(WAIT_30))["executionArn"]
+        execution = boto3.client("stepfunctions").start_execution(stateMachineArn=machine(WAIT_30))[
+            "executionArn"
+        ]
         assert wait(execution, timeout=0.5)["status"] == "RUNNING"
 
 
@@ -293,10 +331,17 @@ def test_without_the_fix_a_wait_state_takes_wall_clock_time(without):
 
 
 def _invoke_with(allow: list[tuple[str, str]]) -> dict:
-    function = make_function("put", {"main.py": "def handler(event, context):\n    return 'stored'\n"})
-    definition = {"StartAt": "Put", "States": {"Put": {"Type": "Task", "Resource": function, "End": True}}}
+    function = make_function(
+        "put", {"main.py": "def handler(event, context):\n    return 'stored'\n"}
+    )
+    definition = {
+        "StartAt": "Put",
+        "States": {"Put": {"Type": "Task", "Resource": function, "End": True}},
+    }
     execution = boto3.client("stepfunctions").start_execution(
-        stateMachineArn=machine(definition, allow=[(a, r.replace("FUNCTION", function)) for a, r in allow])
+        stateMachineArn=machine(
+            definition, allow=[(a, r.replace("FUNCTION", function)) for a, r in allow]
+        )
     )
     return wait(execution["executionArn"])
 
