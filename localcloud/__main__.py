@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 import time
@@ -58,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 threading.Event().wait()
             except KeyboardInterrupt:
-                print("stopped")
+                # A second Ctrl-C must not cut the shutdown short (running executions stop).
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                print("stopping")
             return 0
         results = run_all(cloud, SCENARIOS)
         report(cloud, results, sys.stdout)

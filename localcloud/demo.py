@@ -84,7 +84,7 @@ def report(cloud: LocalCloud, results: list[tuple[Scenario, Outcome]], out: Text
                 + "\n"
             )
     passed = sum(outcome.passed for _, outcome in results)
-    out.write(f"\n{passed} passed, {len(results) - passed} failed\n")
+    out.write(f"\n{passed} of {len(results)} scenarios passed\n")
 
 
 def run_all(cloud: LocalCloud, scenarios: list[Scenario]) -> list[tuple[Scenario, Outcome]]:

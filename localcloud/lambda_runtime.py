@@ -168,8 +168,13 @@ class LambdaRuntime:
             sys.modules.update(saved_modules)
             with contextlib.suppress(ValueError):
                 sys.path.remove(str(environment.directory))
-            os.environ.clear()
-            os.environ.update(saved_environ)
+            # Key by key, never clear(): other threads (the front door, executions) read the
+            # credentials and region from os.environ at any moment.
+            for key in set(os.environ) - set(saved_environ):
+                del os.environ[key]
+            for key, value in saved_environ.items():
+                if os.environ.get(key) != value:
+                    os.environ[key] = value
 
     def run(self, function: LambdaFunction, event: Any) -> Invocation:
         if isinstance(event, str | bytes):

@@ -32,4 +32,4 @@ def test_a_failing_or_crashing_scenario_is_reported_as_failed(cloud):
     assert not any(outcome.passed for _, outcome in results)
     assert "[FAIL] wrong" in out.getvalue() and "expected 3, got 2" in out.getvalue()
     assert "RuntimeError: boom" in out.getvalue()
-    assert out.getvalue().rstrip().endswith("0 passed, 2 failed")
+    assert out.getvalue().rstrip().endswith("0 of 2 scenarios passed")
