@@ -149,3 +149,12 @@ def test_exports_are_plain_values_never_none(dev):
     for name, value in dev.outputs.items():
         assert value not in (None, ""), name
         json.dumps(value)
+
+
+def test_the_program_previews_cleanly():
+    # Given `pulumi preview` (dry run), when the program runs, then it registers the same resources
+    preview = deploy_with_mocks("dev", preview=True)
+    update = deploy_with_mocks("dev")
+    assert sorted((r.type, r.name) for r in preview.resources) == sorted(
+        (r.type, r.name) for r in update.resources
+    )
