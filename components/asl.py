@@ -120,6 +120,31 @@ def render_and_validate(template: dict[str, Any], values: Mapping[str, Scalar]) 
     return json.dumps(definition, indent=2)
 
 
+_NUMBER_FIELDS = {"Seconds", "TimeoutSeconds", "HeartbeatSeconds", "IntervalSeconds", "MaxAttempts"}
+_STAND_IN_ARN = "arn:aws:lambda:us-east-1:123456789012:function:stand-in"
+
+
+def _stand_in(node: Any, known: Mapping[str, Scalar], key: str = "") -> Any:
+    if isinstance(node, dict):
+        return {k: _stand_in(v, known, k) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_stand_in(item, known, key) for item in node]
+    if isinstance(node, str) and (whole := _PLACEHOLDER.fullmatch(node)):
+        name = whole.group(1)
+        if name in known:
+            return known[name]
+        if key in _NUMBER_FIELDS:
+            return 1
+        return _STAND_IN_ARN if key == "Resource" else node
+    return node
+
+
+def validate_structure(template: dict[str, Any], known: Mapping[str, Scalar]) -> None:
+    """Validate the template before the ARNs exist (a preview of a new stack), with each
+    placeholder whose value is not known yet stood in for by a value of the right shape."""
+    validate(_stand_in(template, known))
+
+
 def states(definition: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every state, including those nested in Parallel branches and Map processors."""
     for name, state in definition.get("States", {}).items():

@@ -62,6 +62,14 @@ class StateMachine(pulumi.ComponentResource):
         template = asl.load_template(args.definition)
         # Known before any ARN is: fails `pulumi preview` even on a stack not yet deployed.
         asl.check_substitutions(template, frozenset(args.substitutions))
+        asl.validate_structure(
+            template,
+            {
+                name: value
+                for name, value in args.substitutions.items()
+                if isinstance(value, str | int | float | bool)
+            },
+        )
 
         values = pulumi.Output.all(**args.substitutions)
         self.definition = values.apply(lambda v: asl.render_and_validate(template, v))

@@ -101,3 +101,17 @@ def test_every_template_in_definitions_is_valid_asl_once_rendered(path):
         return name
 
     asl.validate(asl.render(template, {n: stand_in(n) for n in asl.placeholders(template)}))
+
+
+def test_given_unknown_arns_a_broken_template_is_still_rejected_before_deploy():
+    # Given a template whose Next points nowhere, and no value known yet for its ARN
+    broken = json.loads(json.dumps(TEMPLATE))
+    broken["States"]["Wait"]["Next"] = "Nowhere"
+    del broken["States"]["Wait"]["End"]
+
+    with pytest.raises(asl.InvalidDefinitionError, match='No state found named "Nowhere"'):
+        asl.validate_structure(broken, {"WaitSeconds": 30})
+
+
+def test_given_unknown_arns_a_valid_template_passes_structural_validation():
+    asl.validate_structure(TEMPLATE, {"TableName": "t", "Region": "r"})
