@@ -79,10 +79,11 @@ def repository(table: Any, now: str = "2024-01-01T00:00:00.000+00:00") -> Applic
     return ApplicationRepository(table, clock=lambda: now)
 
 
-def table_for(monkeypatch: Any, handler_module: Any) -> Any:
-    """A new applications table that ``handler_module``'s REPOSITORY uses for this test."""
+def table_for(monkeypatch: Any, owner: Any, attribute: str = "REPOSITORY") -> Any:
+    """A new applications table that ``owner.<attribute>`` (a handler module's REPOSITORY, or an
+    OutcomeHandler's ``repository``) uses for this test."""
     table = create_applications_table()
-    monkeypatch.setattr(handler_module, "REPOSITORY", Lazy(lambda: repository(table)))
+    monkeypatch.setattr(owner, attribute, Lazy(lambda: repository(table)))
     return table
 
 

@@ -25,14 +25,18 @@ def table(aws):
     return create_applications_table()
 
 
+def flag_submitted(table, application_id, **attributes):
+    """SUBMITTED -> FLAGGED_FOR_REVIEW, setting ``attributes``."""
+    return repository(table).transition(
+        application_id, {State.SUBMITTED}, State.FLAGGED_FOR_REVIEW, set_attributes=attributes
+    )
+
+
 def test_given_the_expected_state_when_transitioned_then_state_and_attributes_change(table):
     application_id = put_application(table, State.SUBMITTED)
 
-    application = repository(table).transition(
-        application_id,
-        {State.SUBMITTED},
-        State.FLAGGED_FOR_REVIEW,
-        set_attributes={"taskToken": "token-1", "reason": "address check flagged"},
+    application = flag_submitted(
+        table, application_id, taskToken="token-1", reason="address check flagged"
     )
 
     assert application.state is State.FLAGGED_FOR_REVIEW
@@ -166,12 +170,8 @@ def test_a_request_without_a_well_formed_application_id_is_an_invalid_request(ev
 
 
 def test_a_public_view_never_shows_the_task_token(table):
-    application_id = put_application(table, State.SUBMITTED)
-    application = repository(table).transition(
-        application_id,
-        {State.SUBMITTED},
-        State.FLAGGED_FOR_REVIEW,
-        set_attributes={"taskToken": "secret-token"},
+    application = flag_submitted(
+        table, put_application(table, State.SUBMITTED), taskToken="secret-token"
     )
 
     assert "secret-token" not in str(application.public())

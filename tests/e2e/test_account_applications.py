@@ -1,0 +1,481 @@
+"""Account applications (seed 003) end to end, as a client drives it: invoke submit, review and
+find, read the applications table, follow each execution (named after its application).
+
+One deploy for the module, on a manual clock with a 300-second review timeout: nothing times out
+until a test moves the clock past it. The last test checks, from the histories of every execution
+the tests above caused, that every state, Choice rule and Catch of the definition was taken.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from applications.model import State
+
+from components import asl
+from localcloud import LocalCloud, deploy
+from localcloud.clock import Clock
+from localcloud.scenarios.account_applications import (
+    CLEAN,
+    FLAGGED_ADDRESS,
+    FLAGGED_NAME,
+    UNPROCESSABLE,
+    Applications,
+    emulator_corrections,
+)
+
+REVIEW_TIMEOUT = 300
+DEFINITION = asl.load_template("account_applications.asl.json")
+TIMED_OUT_REASON = "no review decision arrived within the review period"
+
+# The execution of every application the tests below submit one by one, for the coverage test.
+EXECUTIONS: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[LocalCloud]:
+    config = {"reviewTimeoutSeconds": REVIEW_TIMEOUT}
+    with deploy("dev", config=config, clock=Clock("manual")) as deployed, emulator_corrections():
+        yield deployed
+
+
+@pytest.fixture(scope="module")
+def applications(cloud: LocalCloud) -> Applications:
+    return Applications(cloud)
+
+
+def submitted(applications: Applications, request: dict[str, str]) -> str:
+    errored, application = applications.submit(request)
+    assert not errored, application
+    assert application["state"] == "SUBMITTED"
+    EXECUTIONS.append(applications.execution_arn(application["id"]))
+    return str(application["id"])
+
+
+def finished(applications: Applications, application_id: str) -> dict[str, Any]:
+    return applications.cloud.wait(applications.execution_arn(application_id))
+
+
+def path(applications: Applications, application_id: str) -> list[str]:
+    return applications.cloud.path(applications.execution_arn(application_id))
+
+
+def stays(condition: Callable[[], bool], seconds: float = 0.3) -> bool:
+    """Whether ``condition`` holds throughout ``seconds`` (polled)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not condition():
+            return False
+        time.sleep(0.02)
+    return condition()
+
+
+# -- the paths of the workflow -------------------------------------------------------------------
+
+
+def test_given_a_clean_application_when_submitted_then_it_is_approved_without_review(
+    applications,
+):
+    application_id = submitted(applications, CLEAN)
+
+    final = finished(applications, application_id)
+
+    assert final["status"] == "SUCCEEDED"
+    assert path(applications, application_id)[-2:] == ["Review Required?", "Approve Application"]
+    record = applications.record(application_id)
+    assert record["state"] == "APPROVED"
+    assert "taskToken" not in record and "reason" not in record
+
+
+@pytest.mark.parametrize(
+    ("request_", "reason", "decision", "outcome"),
+    [
+        (FLAGGED_NAME, "name check flagged", "APPROVE", "APPROVED"),
+        (FLAGGED_ADDRESS, "address check flagged", "REJECT", "REJECTED"),
+    ],
+    ids=["flagged name, approved", "flagged address, rejected"],
+)
+def test_given_a_flagged_application_when_reviewed_then_it_waited_and_the_decision_is_the_outcome(
+    applications, request_, reason, decision, outcome
+):
+    application_id = submitted(applications, request_)
+
+    # Flagged: the record says why, and the workflow waits for the reviewer.
+    record = applications.await_review(application_id)
+    assert (record["state"], record["reason"]) == ("FLAGGED_FOR_REVIEW", reason)
+    assert applications.status(application_id) == "RUNNING"
+    assert path(applications, application_id)[-1] == "Pending Review"
+
+    errored, reviewed = applications.review(application_id, decision)
+
+    assert not errored, reviewed
+    assert reviewed["state"] == f"REVIEW_{outcome}"
+    assert finished(applications, application_id)["status"] == "SUCCEEDED"
+    assert path(applications, application_id)[-3:] == [
+        "Pending Review",
+        "Review Approved?",
+        f"{decision.title()} Application",
+    ]
+    record = applications.record(application_id)
+    assert (record["state"], record["reason"]) == (outcome, reason)
+    assert "taskToken" not in record
+
+
+def test_given_unprocessable_data_in_the_name_then_it_ends_flagged_with_the_reason(applications):
+    application_id = submitted(applications, UNPROCESSABLE)
+
+    final = finished(applications, application_id)
+
+    assert final["status"] == "SUCCEEDED"  # the checker's error was caught
+    assert path(applications, application_id)[-1] == "Flag Application As Unprocessable"
+    assert "Review Required?" not in path(applications, application_id)
+    record = applications.record(application_id)
+    assert record["state"] == "FLAGGED_WITH_UNPROCESSABLE_DATA"
+    assert record["reason"] == (
+        "Simulated error: Name 'Spock UNPROCESSABLE_DATA' is not possible to check."
+    )
+
+
+def test_given_no_review_when_the_clock_passes_the_timeout_then_timed_out_and_rejected(
+    cloud, applications
+):
+    application_id = submitted(applications, FLAGGED_NAME)
+    applications.await_review(application_id)
+
+    # One second short of the review timeout, measured on the clock: still waiting.
+    cloud.clock.advance(REVIEW_TIMEOUT - 1)
+    assert stays(lambda: applications.status(application_id) == "RUNNING")
+    assert applications.record(application_id)["state"] == "FLAGGED_FOR_REVIEW"
+
+    cloud.clock.advance(1)
+
+    assert finished(applications, application_id)["status"] == "SUCCEEDED"
+    assert path(applications, application_id)[-3:] == [
+        "Pending Review",
+        "Mark Review Timed Out",
+        "Reject Application",
+    ]
+    results = [
+        json.loads(event["taskSucceededEventDetails"]["output"])["Payload"]
+        for event in cloud.history(applications.execution_arn(application_id))
+        if event["type"] == "TaskSucceeded"
+    ]
+    marked = [result["state"] for result in results if "state" in result]
+    assert marked[-2:] == ["REVIEW_TIMED_OUT", "REJECTED"]
+    record = applications.record(application_id)
+    assert (record["state"], record["reason"]) == ("REJECTED", TIMED_OUT_REASON)
+    assert "taskToken" not in record
+
+    # A review arriving after the timeout changes nothing.
+    errored, error = applications.review(application_id, "APPROVE")
+    assert (errored, error["errorType"]) == (True, "ApplicationNotAwaitingReviewError")
+    assert applications.record(application_id) == record
+
+
+def test_given_a_resumption_with_another_decision_then_the_workflow_fails_loudly(
+    cloud, applications
+):
+    # The review function only sends APPROVE or REJECT; a caller holding the token could send
+    # anything, and "Review Approved?" must not treat that as either.
+    application_id = submitted(applications, FLAGGED_ADDRESS)
+    token = applications.await_review(application_id)["taskToken"]
+
+    cloud.client("stepfunctions").send_task_success(
+        taskToken=token, output=json.dumps({"decision": "MAYBE"})
+    )
+
+    final = finished(applications, application_id)
+    assert (final["status"], final["error"]) == ("FAILED", "UnknownReviewDecision")
+    assert path(applications, application_id)[-2:] == [
+        "Review Approved?",
+        "Unknown Review Decision",
+    ]
+    assert applications.record(application_id)["state"] == "FLAGGED_FOR_REVIEW"
+
+
+def test_given_a_decided_application_when_submitted_again_with_its_key_then_nothing_new(
+    applications,
+):
+    request = {**CLEAN, "idempotencyKey": f"retry-{uuid.uuid4()}"}
+    application_id = submitted(applications, request)
+    finished(applications, application_id)
+    records, executions = applications.record_count(), len(applications.executions())
+
+    errored, again = applications.submit(request)
+
+    assert not errored, again
+    assert (again["id"], again["state"]) == (application_id, "APPROVED")
+    assert applications.record_count() == records
+    assert len(applications.executions()) == executions
+    # The same key with other data is a conflict, and changes nothing either.
+    errored, error = applications.submit({**request, "name": "Kirk"})
+    assert (errored, error["errorType"]) == (True, "SubmissionConflictError")
+    assert applications.record(application_id)["name"] == CLEAN["name"]
+
+
+# -- bad requests --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {"address": "123 Enterprise Street"},
+        {"name": "", "address": "123 Enterprise Street"},
+        {"name": "   ", "address": "123 Enterprise Street"},
+        {"name": "Spock"},
+        {"name": 7, "address": "123 Enterprise Street"},
+    ],
+    ids=["missing name", "empty name", "blank name", "missing address", "name not a string"],
+)
+def test_given_a_bad_application_when_submitted_then_a_named_error_and_no_record_nor_execution(
+    applications, request_
+):
+    records, executions = applications.record_count(), len(applications.executions())
+
+    errored, error = applications.submit(request_)
+
+    assert (errored, error["errorType"]) == (True, "InvalidApplicationError")
+    assert applications.record_count() == records
+    assert len(applications.executions()) == executions
+
+
+def test_given_a_review_with_decision_maybe_then_a_named_error_and_nothing_changes(applications):
+    application_id = submitted(applications, FLAGGED_NAME)
+    before = applications.await_review(application_id)
+
+    errored, error = applications.review(application_id, "MAYBE")
+
+    assert (errored, error["errorType"]) == (True, "InvalidDecisionError")
+    assert applications.record(application_id) == before
+    assert applications.status(application_id) == "RUNNING"
+    assert path(applications, application_id)[-1] == "Pending Review"
+    # The application still waits for a real decision.
+    assert not applications.review(application_id, "APPROVE")[0]
+    assert finished(applications, application_id)["status"] == "SUCCEEDED"
+
+
+def test_given_a_reviewed_application_when_reviewed_again_then_refused_and_resumed_once(
+    applications,
+):
+    application_id = submitted(applications, FLAGGED_NAME)
+    applications.await_review(application_id)
+    assert not applications.review(application_id, "REJECT")[0]
+    finished(applications, application_id)
+    after_first = applications.record(application_id)
+
+    errored, error = applications.review(application_id, "APPROVE")
+
+    assert (errored, error["errorType"]) == (True, "ApplicationNotAwaitingReviewError")
+    assert applications.record(application_id) == after_first
+    assert after_first["state"] == "REJECTED"
+    assert path(applications, application_id).count("Review Approved?") == 1
+
+
+def test_given_an_application_never_flagged_when_reviewed_then_refused_and_nothing_changes(
+    applications,
+):
+    application_id = submitted(applications, CLEAN)
+    finished(applications, application_id)
+    before = applications.record(application_id)
+
+    errored, error = applications.review(application_id, "REJECT")
+
+    assert (errored, error["errorType"]) == (True, "ApplicationNotAwaitingReviewError")
+    assert applications.record(application_id) == before
+
+
+# -- find ----------------------------------------------------------------------------------------
+
+
+def find_all(applications: Applications, state: str, limit: int) -> list[list[dict[str, Any]]]:
+    """Every page find returns for ``state``, following ``nextToken``."""
+    pages, token = [], None
+    while True:
+        request = {"state": state, "limit": limit, **({"nextToken": token} if token else {})}
+        errored, page = applications.find(request)
+        assert not errored, page
+        pages.append(page["items"])
+        token = page.get("nextToken")
+        if token is None:
+            return pages
+
+
+def test_given_applications_in_every_state_when_found_page_by_page_then_each_lists_its_own(
+    applications,
+):
+    # One more application resting in each state a workflow can leave it in.
+    requests = [FLAGGED_NAME, FLAGGED_ADDRESS, CLEAN, UNPROCESSABLE]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        waiting, rejected, *others = pool.map(lambda r: submitted(applications, r), requests)
+    for application_id in (waiting, rejected):
+        applications.await_review(application_id)
+    applications.review(rejected, "REJECT")
+    for application_id in (rejected, *others):
+        finished(applications, application_id)
+    table = applications.cloud.client("dynamodb").scan(TableName=applications.table_name)["Items"]
+    assert [applications.record(i)["state"] for i in (waiting, rejected, *others)] == [
+        "FLAGGED_FOR_REVIEW",
+        "REJECTED",
+        "APPROVED",
+        "FLAGGED_WITH_UNPROCESSABLE_DATA",
+    ]
+
+    for state in State:
+        pages = find_all(applications, state.value, limit=1)
+
+        found = [application["id"] for page in pages for application in page]
+        stored = [item["id"]["S"] for item in table if item["state"]["S"] == state.value]
+        assert sorted(found) == sorted(stored), state  # each once, none missing
+        assert all(len(page) <= 1 for page in pages)
+        assert all(application["state"] == state for page in pages for application in page)
+        assert all("taskToken" not in application for page in pages for application in page)
+        assert len(pages) >= len(stored)  # a page each (and perhaps an empty last one)
+    applications.review(waiting, "APPROVE")  # leave nothing waiting
+    finished(applications, waiting)
+
+
+# -- many at once --------------------------------------------------------------------------------
+
+EXPECTED = [
+    (CLEAN, None, "APPROVED"),
+    (FLAGGED_NAME, "APPROVE", "APPROVED"),
+    (FLAGGED_ADDRESS, "REJECT", "REJECTED"),
+    (UNPROCESSABLE, None, "FLAGGED_WITH_UNPROCESSABLE_DATA"),
+]
+
+
+def test_given_dozens_submitted_at_once_then_each_ends_as_expected_with_exactly_one_execution(
+    applications,
+):
+    count, retried = 24, 6
+    records, executions = applications.record_count(), len(applications.executions())
+    run = uuid.uuid4().hex[:8]
+    wanted = [EXPECTED[number % len(EXPECTED)] for number in range(count)]
+    requests = [
+        {**request, "name": f"{request['name']} {number}", "idempotencyKey": f"{run}-{number}"}
+        for number, (request, _, _) in enumerate(wanted)
+    ]
+    # Some callers retry at once with the same idempotency key.
+    calls = requests + requests[:retried]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(applications.submit, calls))
+
+    assert [errored for errored, _ in answers] == [False] * len(calls)
+    ids = [answer["id"] for _, answer in answers]
+    assert ids[count:] == ids[:retried]  # a retry gets the same application
+    ids = ids[:count]
+    assert len(set(ids)) == count
+    reviews = [
+        (application_id, decision)
+        for application_id, (_, decision, _) in zip(ids, wanted, strict=True)
+        if decision
+    ]
+    for application_id, _ in reviews:
+        applications.await_review(application_id)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        reviewed = list(pool.map(lambda review: applications.review(*review), reviews))
+    assert [errored for errored, _ in reviewed] == [False] * len(reviews)
+
+    finals = [finished(applications, application_id)["status"] for application_id in ids]
+    assert finals == ["SUCCEEDED"] * count
+    states = [applications.record(application_id)["state"] for application_id in ids]
+    assert states == [state for _, _, state in wanted]
+    assert applications.record_count() == records + count  # none lost, none doubled
+    names = Counter(execution["name"] for execution in applications.executions())
+    assert sum(names.values()) == executions + count
+    assert all(names[application_id] == 1 for application_id in ids)
+
+
+# -- coverage of the definition ------------------------------------------------------------------
+
+
+def _at(document: Any, reference: str) -> Any:
+    """The value at a definite JSONPath such as ``$.checks[0].flagged``."""
+    value = document
+    for name, index in re.findall(r"\.([^.\[\]]+)|\[(\d+)\]", reference):
+        value = value[name] if name else value[int(index)]
+    return value
+
+
+def _rule_taken(choice: dict[str, Any], document: Any) -> tuple[str, str]:
+    """Which branch of ``choice`` the input selects, evaluated from the ASL itself, and the state
+    it leads to."""
+    types = {"BooleanEquals": bool, "StringEquals": str}
+    for number, rule in enumerate(choice["Choices"]):
+        (operator,) = set(rule) - {"Variable", "Next"}
+        if operator not in types:
+            raise NotImplementedError(f"teach this test the Choice operator {operator}")
+        value = _at(document, rule["Variable"])
+        if isinstance(value, types[operator]) and value == rule[operator]:
+            return f"Choices[{number}]", rule["Next"]
+    return "Default", choice["Default"]
+
+
+def _branches(definition: dict[str, Any]) -> set[tuple[str, str]]:
+    """Every Choice rule and Default, and every Catch, of the top-level states."""
+    branches = set()
+    for name, state in definition["States"].items():
+        if state["Type"] == "Choice":
+            branches |= {(name, f"Choices[{n}]") for n in range(len(state["Choices"]))}
+            branches |= {(name, "Default")} if "Default" in state else set()
+        branches |= {(name, f"Catch[{n}]") for n in range(len(state.get("Catch", [])))}
+    return branches
+
+
+def _taken(history: list[dict[str, Any]], definition: dict[str, Any]) -> set[tuple[str, str]]:
+    top = definition["States"]
+    entered = [
+        (details["name"], json.loads(details["input"]))
+        for details in (event.get("stateEnteredEventDetails") for event in history)
+        if details and details["name"] in top
+    ]
+    taken = set()
+    for (name, document), (following, following_input) in itertools.pairwise(entered):
+        state = top[name]
+        if state["Type"] == "Choice":
+            branch, target = _rule_taken(state, document)
+            assert following == target, f"{name} should have gone to {target}"
+            taken.add((name, branch))
+        for number, catcher in enumerate(state.get("Catch", [])):
+            if following == catcher["Next"] and following != state.get("Next"):
+                error = _at(following_input, catcher["ResultPath"])["Error"]
+                assert error in catcher["ErrorEquals"], (name, error)
+                taken.add((name, f"Catch[{number}]"))
+                break
+    return taken
+
+
+def test_the_executions_above_entered_every_state_and_took_every_choice_and_catch(cloud):
+    assert EXECUTIONS, "run with the module: the executions are those of the tests above"
+    nested = [
+        name
+        for name, state in asl.states(DEFINITION)
+        if name not in DEFINITION["States"] and ("Catch" in state or state["Type"] == "Choice")
+    ]
+    assert nested == [], "a nested Choice or Catch needs this test taught to find its branch"
+    for name, state in DEFINITION["States"].items():
+        targets = [catcher["Next"] for catcher in state.get("Catch", [])]
+        assert state.get("Next") not in targets, f"{name}: a Catch to Next cannot be told apart"
+
+    entered, taken = set(), set()
+    for execution in EXECUTIONS:
+        history = cloud.history(execution)
+        entered |= {
+            event["stateEnteredEventDetails"]["name"]
+            for event in history
+            if "stateEnteredEventDetails" in event
+        }
+        taken |= _taken(history, DEFINITION)
+
+    assert {name for name, _ in asl.states(DEFINITION)} - entered == set()
+    assert _branches(DEFINITION) - taken == set()
