@@ -7,8 +7,12 @@ event sources) to run the deployed code here instead.
 Each function gets its own execution environment: its archive extracted to its own directory, its
 own modules (two functions may both ship a package called ``applications`` with different
 configuration), its own environment variables, and module state kept warm between invocations.
-Python has one ``sys.modules`` and one ``os.environ``, so an invocation swaps both in and out under
-a process-wide re-entrant lock: invocations run one at a time, which is correct but not parallel.
+Python has one ``sys.modules``, so an invocation swaps the function's modules in and out under a
+process-wide re-entrant lock: invocations run one at a time, which is correct but not parallel.
+Its environment variables are not written into the process's ``os.environ``, which other threads
+(executions, the front door, tests) read and iterate at any moment: while installed,
+``os.environ`` is a ``ThreadEnviron`` whose view inside an invocation adds the function's
+variables, in that thread only.
 """
 
 from __future__ import annotations
@@ -71,6 +75,37 @@ class _RoutingStream(io.TextIOBase):
         return False
 
 
+class ThreadEnviron(os._Environ):
+    """``os.environ`` as each thread sees it: inside an invocation, the process environment plus
+    that function's variables; in every other thread, the process environment alone. No thread
+    sees another's variables appear or vanish (iterating ``os.environ`` while they did raised
+    KeyError)."""
+
+    def __init__(self, environ: os._Environ[str]) -> None:
+        # os._Environ.__init__ would bind _data; here it is a per-thread property.
+        self.encodekey, self.decodekey = environ.encodekey, environ.decodekey
+        self.encodevalue, self.decodevalue = environ.encodevalue, environ.decodevalue
+        self.process = environ
+        self._process_data: dict[Any, Any] = environ._data  # type: ignore[attr-defined]
+        self._local = threading.local()
+
+    @property
+    def _data(self) -> dict[Any, Any]:
+        overlay = getattr(self._local, "data", None)
+        return self._process_data if overlay is None else overlay
+
+    @contextlib.contextmanager
+    def overlay(self, variables: dict[str, str]) -> Iterator[None]:
+        """In this thread, ``variables`` on top of what it sees now (nested invocations stack)."""
+        previous = getattr(self._local, "data", None)
+        encoded = {self.encodekey(k): self.encodevalue(v) for k, v in variables.items()}
+        self._local.data = {**self._data, **encoded}
+        try:
+            yield
+        finally:
+            self._local.data = previous
+
+
 @dataclass
 class _Environment:
     """One function's execution environment: where its code is and the modules it imported."""
@@ -103,8 +138,12 @@ class LambdaRuntime:
         LambdaFunction._invoke_lambda = invoke_in_process  # type: ignore[method-assign,assignment]
         self._stdout = _RoutingStream(sys.stdout)
         sys.stdout = self._stdout
+        if not isinstance(os.environ, ThreadEnviron):
+            os.environ = ThreadEnviron(os.environ)  # noqa: B003 - a view of the same variables
 
     def uninstall(self) -> None:
+        if isinstance(os.environ, ThreadEnviron):
+            os.environ = os.environ.process  # noqa: B003 - the process's own again
         if self._original_invoke is not None:
             LambdaFunction._invoke_lambda = self._original_invoke  # type: ignore[method-assign]
             self._original_invoke = None
@@ -153,13 +192,18 @@ class LambdaRuntime:
             return module_name.split(".", 1)[0] in environment.top_level
 
         saved_modules = {name: sys.modules.pop(name) for name in list(sys.modules) if owned(name)}
-        saved_environ = dict(os.environ)
         sys.modules.update(environment.modules)
         sys.path.insert(0, str(environment.directory))
-        os.environ.update(self._lambda_env(function, environment))
         importlib.invalidate_caches()
+        variables = self._lambda_env(function, environment)
+        overlay = (
+            os.environ.overlay(variables)
+            if isinstance(os.environ, ThreadEnviron)
+            else contextlib.nullcontext()
+        )
         try:
-            yield
+            with overlay:
+                yield
         finally:
             environment.modules.clear()
             environment.modules.update(
@@ -168,13 +212,6 @@ class LambdaRuntime:
             sys.modules.update(saved_modules)
             with contextlib.suppress(ValueError):
                 sys.path.remove(str(environment.directory))
-            # Key by key, never clear(): other threads (the front door, executions) read the
-            # credentials and region from os.environ at any moment.
-            for key in set(os.environ) - set(saved_environ):
-                del os.environ[key]
-            for key, value in saved_environ.items():
-                if os.environ.get(key) != value:
-                    os.environ[key] = value
 
     def run(self, function: LambdaFunction, event: Any) -> Invocation:
         if isinstance(event, str | bytes):

@@ -16,11 +16,15 @@ Each fix is named, so tests can show moto's behaviour without it and AWS's with 
   and a denied call fails the task as on AWS (moto authorizes nothing).
 - ``clock``: Wait states, retry intervals, TimeoutSeconds and HeartbeatSeconds run on the
   ``Clock`` (moto uses the wall clock).
+- ``definite-paths``: a definite JSONPath (names and single indices only, e.g.
+  ``$.checks[0].flagged``) yields its one value, as on AWS (moto wraps any value reached through an
+  array index in a list, so a Choice rule on it never matches).
 """
 
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import threading
 import time as real_time
@@ -29,6 +33,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from jsonpath_ng import jsonpath
+from jsonpath_ng.ext import parse as parse_json_path
 from moto.core.responses import ActionResult, EmptyResult
 from moto.stepfunctions.parser.api import HistoryEventType, TaskTimedOutEventDetails
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
@@ -51,6 +57,7 @@ from moto.stepfunctions.parser.asl.eval.callback import callback
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
+from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
@@ -66,6 +73,22 @@ FIXES = (
     "stop-ends-callbacks",
     "role-permissions",
     "clock",
+    "definite-paths",
+)
+
+# Every module of moto's interpreter that imported ``extract_json`` by name.
+_EXTRACT_JSON_USERS = tuple(
+    f"moto.stepfunctions.parser.asl.{module}"
+    for module in (
+        "utils.json_path",
+        "component.common.string.string_expression",
+        "component.intrinsic.argument.argument",
+        "component.state.choice.comparison.operator.implementations.boolean_equals",
+        "component.state.choice.comparison.operator.implementations.numeric",
+        "component.state.choice.comparison.operator.implementations.string_operators",
+        "component.state.choice.comparison.operator.implementations.timestamp_operators",
+        "eval.states",
+    )
 )
 
 
@@ -99,6 +122,7 @@ class StepFunctionsFixes:
             "stop-ends-callbacks": self._stop_ends_callbacks,
             "role-permissions": self._role_permissions,
             "clock": self._clock,
+            "definite-paths": self._definite_paths,
         }
         for fix in FIXES:
             if fix in self.enabled:
@@ -222,6 +246,21 @@ class StepFunctionsFixes:
         for name in ("set_error", "set_timed_out"):
             self._patch(Environment, name, _unless_stopped(getattr(Environment, name)))
 
+    def _definite_paths(self) -> None:
+        original = json_path.extract_json
+
+        def extract_json(path: str, data: Any) -> Any:
+            expression = parse_json_path(path)
+            if not _definite(expression):
+                return original(path, data)
+            matches = expression.find(data)
+            if not matches:
+                raise json_path.NoSuchJsonPathError(json_path=path, data=data)
+            return matches[0].value
+
+        for name in _EXTRACT_JSON_USERS:
+            self._patch(importlib.import_module(name), "extract_json", extract_json)
+
     def _role_permissions(self) -> None:
         self._permissions.install()
 
@@ -262,6 +301,17 @@ class StepFunctionsFixes:
         self._patch(callback.CallbackEndpoint, "wait", callback_wait)
         # ExecutionState waits for its task on `threading.Event().wait(TimeoutSeconds)`.
         self._patch(execute_state, "threading", types.SimpleNamespace(Event=_clock_event(clock)))
+
+
+def _definite(expression: Any) -> bool:
+    """Whether a parsed JSONPath names one node: fields and single indices, nothing else."""
+    if isinstance(expression, jsonpath.Child):
+        return _definite(expression.left) and _definite(expression.right)
+    if isinstance(expression, jsonpath.Index):
+        return len(expression.indices) == 1
+    if isinstance(expression, jsonpath.Fields):
+        return len(expression.fields) == 1 and expression.fields[0] != "*"
+    return isinstance(expression, jsonpath.Root | jsonpath.This)
 
 
 def _unless_stopped(transition: Callable[..., None]) -> Callable[..., None]:

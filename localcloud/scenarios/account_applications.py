@@ -6,18 +6,10 @@ table, finding the execution named after the application); the end-to-end tests 
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import os
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
-from botocore.endpoint import EndpointCreator
-from jsonpath_ng import jsonpath
-from jsonpath_ng.ext import parse as parse_json_path
-from moto.stepfunctions.parser.asl.utils import json_path
 
 from localcloud.cloud import LocalCloud
 from localcloud.demo import Outcome, Scenario, invoke
@@ -110,87 +102,6 @@ class Applications:
                     f"{application_id} is not awaiting review: {record.get('state')}, path {path}"
                 )
             time.sleep(0.02)
-
-
-# -- corrections to the emulator, until localcloud makes them itself -----------------------------
-# Both are no-ops once localcloud behaves as AWS does; then delete this section.
-#
-# 1. moto 5.2.5 returns a value reached through an array index as a one-element list, so
-#    ``"$.checks[0].flagged"`` yields ``[true]`` and "Review Required?" never matches: a flagged
-#    application would be approved without review. On AWS a definite path (names and single
-#    indices only) yields the value itself.
-# 2. localcloud's Lambda runtime adds and removes each function's variables in the process-wide
-#    ``os.environ`` while other threads run; creating a boto3 client iterates ``os.environ`` (the
-#    proxy lookup) and fails with a KeyError when a variable vanishes meanwhile, so a Step
-#    Functions task creating its Lambda client fails with States.Runtime under concurrency. No
-#    call into the emulator goes over a network, so no proxy lookup is needed.
-
-_EXTRACT_JSON_USERS = tuple(
-    f"moto.stepfunctions.parser.asl.{module}"
-    for module in (
-        "utils.json_path",
-        "component.common.string.string_expression",
-        "component.intrinsic.argument.argument",
-        "component.state.choice.comparison.operator.implementations.boolean_equals",
-        "component.state.choice.comparison.operator.implementations.numeric",
-        "component.state.choice.comparison.operator.implementations.string_operators",
-        "component.state.choice.comparison.operator.implementations.timestamp_operators",
-        "eval.states",
-    )
-)
-
-
-def _definite(expression: Any) -> bool:
-    if isinstance(expression, jsonpath.Child):
-        return _definite(expression.left) and _definite(expression.right)
-    if isinstance(expression, jsonpath.Index):
-        return len(expression.indices) == 1
-    if isinstance(expression, jsonpath.Fields):
-        return len(expression.fields) == 1 and expression.fields[0] != "*"
-    return isinstance(expression, jsonpath.Root | jsonpath.This)
-
-
-def _extract_json(path: str, data: Any) -> Any:
-    expression = parse_json_path(path)
-    if not _definite(expression):
-        return _moto_extract_json(path, data)
-    matches = expression.find(data)
-    if not matches:
-        raise json_path.NoSuchJsonPathError(json_path=path, data=data)
-    return matches[0].value
-
-
-_moto_extract_json = json_path.extract_json
-
-
-@contextlib.contextmanager
-def emulator_corrections() -> Iterator[None]:
-    """Inside, Step Functions in localcloud reads definite JSONPaths as AWS does, and boto3
-    clients are created without iterating ``os.environ``."""
-    modules = [importlib.import_module(name) for name in _EXTRACT_JSON_USERS]
-    patches: list[tuple[Any, str, Any]] = [
-        (module, "extract_json", _extract_json)
-        for module in modules
-        if module.extract_json("$.a[0].b", {"a": [{"b": True}]}) is not True
-    ]
-    if type(os.environ) is os._Environ:  # the process-wide one localcloud mutates
-        patches.append((EndpointCreator, "_get_proxies", lambda _creator, _url: {}))
-    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
-    for owner, name, value in patches:
-        setattr(owner, name, value)
-    try:
-        yield
-    finally:
-        for owner, name, value in saved:
-            setattr(owner, name, value)
-
-
-def _corrected(run: Callable[[LocalCloud, Outcome], None]) -> Callable[..., None]:
-    def scenario(cloud: LocalCloud, outcome: Outcome) -> None:
-        with emulator_corrections():
-            run(cloud, outcome)
-
-    return scenario
 
 
 # -- the scenarios -------------------------------------------------------------------------------
@@ -288,7 +199,7 @@ def refuse_a_bad_submit(cloud: LocalCloud, outcome: Outcome) -> None:
 
 
 SCENARIOS = [
-    Scenario(SYSTEM, name, _corrected(run))
+    Scenario(SYSTEM, name, run)
     for name, run in (
         ("a clean application is approved without review", approve_a_clean_application),
         ("a flagged name waits for review, then is approved", approve_after_review),

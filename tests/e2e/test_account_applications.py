@@ -30,7 +30,6 @@ from localcloud.scenarios.account_applications import (
     FLAGGED_NAME,
     UNPROCESSABLE,
     Applications,
-    emulator_corrections,
 )
 
 REVIEW_TIMEOUT = 300
@@ -44,7 +43,7 @@ EXECUTIONS: list[str] = []
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[LocalCloud]:
     config = {"reviewTimeoutSeconds": REVIEW_TIMEOUT}
-    with deploy("dev", config=config, clock=Clock("manual")) as deployed, emulator_corrections():
+    with deploy("dev", config=config, clock=Clock("manual")) as deployed:
         yield deployed
 
 

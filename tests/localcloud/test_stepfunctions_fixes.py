@@ -360,3 +360,43 @@ def test_a_task_whose_role_cannot_invoke_fails_with_the_403_of_seed_004(aws):
 def test_without_the_fix_moto_lets_any_role_invoke(without):
     with without("role-permissions"):
         assert _invoke_with([])["status"] == "SUCCEEDED"
+
+
+# -- definite-paths ---------------------------------------------------------------------------
+
+INDEXED_CHOICE = {
+    "StartAt": "Flagged?",
+    "States": {
+        "Flagged?": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.checks[0].flagged", "BooleanEquals": True, "Next": "Review"}
+            ],
+            "Default": "Approve",
+        },
+        "Review": {"Type": "Pass", "End": True},
+        "Approve": {"Type": "Pass", "End": True},
+    },
+}
+
+
+def _choice_path() -> list[str]:
+    sfn = boto3.client("stepfunctions")
+    arn = sfn.start_execution(
+        stateMachineArn=machine(INDEXED_CHOICE), input='{"checks": [{"flagged": true}]}'
+    )["executionArn"]
+    wait(arn)
+    return [
+        event["stateEnteredEventDetails"]["name"]
+        for event in sfn.get_execution_history(executionArn=arn)["events"]
+        if "stateEnteredEventDetails" in event
+    ]
+
+
+def test_a_choice_on_an_indexed_path_reads_the_value_itself(aws):
+    assert _choice_path() == ["Flagged?", "Review"]
+
+
+def test_without_the_fix_moto_reads_an_indexed_path_as_a_list_and_misses_the_rule(without):
+    with without("definite-paths"):
+        assert _choice_path() == ["Flagged?", "Approve"]
