@@ -283,6 +283,9 @@ def _error(error_type: str, message: str, error: BaseException) -> str:
             "errorMessage": message,
             "errorType": error_type,
             "requestId": "",
-            "stackTrace": traceback.format_tb(error.__traceback__),
+            # From the handler down, as the runtime reports it: not localcloud's own frame.
+            "stackTrace": traceback.format_tb(
+                error.__traceback__.tb_next if error.__traceback__ else None
+            ),
         }
     )
