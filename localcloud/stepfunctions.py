@@ -16,6 +16,9 @@ Each fix is named, so tests can show moto's behaviour without it and AWS's with 
   and a denied call fails the task as on AWS (moto authorizes nothing).
 - ``clock``: Wait states, retry intervals, TimeoutSeconds and HeartbeatSeconds run on the
   ``Clock`` (moto uses the wall clock).
+- ``fresh-task-token``: each attempt of a retried ``.waitForTaskToken`` task waits for a token of
+  its own (moto reuses the first attempt's token, whose wait has already ended, so every retry
+  times out at once).
 - ``definite-paths``: a definite JSONPath (names and single indices only, e.g.
   ``$.checks[0].flagged``) yields its one value, as on AWS (moto wraps any value reached through an
   array index in a list, so a Choice rule on it never matches).
@@ -50,6 +53,12 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_sfn,
 )
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+    ResourceCondition,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (  # noqa: E501
+    StateTaskServiceCallback,
+)
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
     WaitFunction,
 )
@@ -74,6 +83,7 @@ FIXES = (
     "role-permissions",
     "clock",
     "definite-paths",
+    "fresh-task-token",
 )
 
 # Every module of moto's interpreter that imported ``extract_json`` by name.
@@ -123,6 +133,7 @@ class StepFunctionsFixes:
             "role-permissions": self._role_permissions,
             "clock": self._clock,
             "definite-paths": self._definite_paths,
+            "fresh-task-token": self._fresh_task_token,
         }
         for fix in FIXES:
             if fix in self.enabled:
@@ -260,6 +271,17 @@ class StepFunctionsFixes:
 
         for name in _EXTRACT_JSON_USERS:
             self._patch(importlib.import_module(name), "extract_json", extract_json)
+
+    def _fresh_task_token(self) -> None:
+        original = StateTaskServiceCallback._eval_execution
+
+        def eval_execution(task: Any, env: Any) -> None:
+            # `env` is this attempt's frame: the token it sends is the one it waits for.
+            if task.resource.condition == ResourceCondition.WaitForTaskToken:
+                env.callback_pool_manager.add(env.states.context_object.update_task_token())
+            original(task, env)
+
+        self._patch(StateTaskServiceCallback, "_eval_execution", eval_execution)
 
     def _role_permissions(self) -> None:
         self._permissions.install()

@@ -295,9 +295,10 @@ def test_a_wait_state_runs_on_the_manual_clock(manual_aws: Emulator):
     assert wait(execution)["status"] == "SUCCEEDED"
 
 
-def test_retry_intervals_and_timeouts_run_on_the_fast_clock(aws):
+def _timed_out_callback_retries(clock: Clock) -> tuple[dict, float]:
+    """A token task that is never answered, retried twice; (final result, clock seconds it took)."""
     url = queue()
-    definition = token_task(url, TimeoutSeconds=120)  # never answered: times out on the clock
+    definition = token_task(url, TimeoutSeconds=120)
     definition["States"]["Wait for token"]["Retry"] = [
         {
             "ErrorEquals": ["States.Timeout"],
@@ -306,17 +307,30 @@ def test_retry_intervals_and_timeouts_run_on_the_fast_clock(aws):
             "BackoffRate": 2.0,
         }
     ]
-    started = time.monotonic()
+    execution = boto3.client("stepfunctions").start_execution(
+        stateMachineArn=machine(definition, allow=SEND_TOKEN)
+    )["executionArn"]
+    assert wait(execution, timeout=0.3)["status"] == "RUNNING"  # the clock stands still
+    started = clock.now()
+    while wait(execution, timeout=0.02)["status"] == "RUNNING" and clock.now() - started < 2000:
+        clock.advance(5)
+    return wait(execution), clock.now() - started
 
-    result = wait(
-        boto3.client("stepfunctions").start_execution(
-            stateMachineArn=machine(definition, allow=SEND_TOKEN)
-        )["executionArn"]
-    )
 
-    # 3 x 120 s timeouts + 60 s + 120 s of retry intervals = 600 s of clock time
+def test_retry_intervals_and_timeouts_run_on_the_clock(manual_aws: Emulator):
+    result, took = _timed_out_callback_retries(manual_aws.clock)
+
+    # 3 attempts x 120 s of timeout + 60 s + 120 s of retry intervals = 540 s of clock time
     assert (result["status"], result["error"]) == ("FAILED", "States.Timeout")
-    assert time.monotonic() - started < 3
+    assert took >= 540
+
+
+def test_without_the_fresh_token_fix_moto_times_retries_out_at_once(without):
+    clock = Clock("manual")
+    with without("fresh-task-token", clock=clock):
+        result, took = _timed_out_callback_retries(clock)
+    assert result["error"] == "States.Timeout"
+    assert took < 540
 
 
 def test_without_the_fix_a_wait_state_takes_wall_clock_time(without):
