@@ -21,35 +21,12 @@ from dataclasses import dataclass
 import pulumi
 
 from components.function import PythonFunction, PythonFunctionArgs
-from components.iam import Statement, allow
 from components.settings import AccountApplicationsSettings, Observability
 from components.state_machine import StateMachine, StateMachineArgs
 from components.table import GlobalIndex, Key, Table, TableArgs
 
 STATE_INDEX = "state"
 SHARED_PACKAGES = ["applications"]
-
-
-def execution_statements(state_machine_arn: str) -> list[Statement]:
-    """Looking up the executions of exactly one (standard) state machine.
-
-    Execution ARNs are ``...:execution:<machine name>:<execution name>``; the ``*`` stands for the
-    execution name only, so no other machine's executions are covered.
-    """
-    prefix, separator, machine = state_machine_arn.rpartition(":stateMachine:")
-    if not separator:
-        raise ValueError(f"{state_machine_arn!r} is not a state machine ARN")
-    return [allow(["states:DescribeExecution"], [f"{prefix}:execution:{machine}:*"])]
-
-
-def task_response_statements(state_machine_arn: str) -> list[Statement]:
-    """Resuming this state machine's callback waits (``.waitForTaskToken``) with a decision.
-
-    The Service Authorization Reference lists no resource type for SendTaskSuccess; IAM evaluates
-    it against the state machine whose execution issued the token (as CDK's
-    ``grantTaskResponse`` does), so the grant names this machine and no other.
-    """
-    return [allow(["states:SendTaskSuccess"], [state_machine_arn])]
 
 
 @dataclass
@@ -135,7 +112,7 @@ class AccountApplications(pulumi.ComponentResource):
             self.submit, "submit-applications", ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]
         )
         self.submit.grant("start-executions", self.state_machine.start_execution_statements())
-        self.submit.grant("describe-executions", self.state_machine.arn.apply(execution_statements))
+        self.submit.grant("describe-executions", self.state_machine.describe_execution_statements())
 
         self.find = self._function(
             "find", "find_applications", "Lists the applications in a state, a page at a time"
@@ -146,7 +123,7 @@ class AccountApplications(pulumi.ComponentResource):
             "review", "review_application", "Records a reviewer's decision and resumes the workflow"
         )
         self.table.grant(self.review, "review-applications", ["dynamodb:UpdateItem"])
-        self.review.grant("resume-workflow", self.state_machine.arn.apply(task_response_statements))
+        self.review.grant("resume-workflow", self.state_machine.task_response_statements())
 
         self.register_outputs(
             {

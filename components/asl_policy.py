@@ -49,6 +49,18 @@ _QUEUE_URL = re.compile(
 )
 
 
+def executions_of(state_machine_arn: str) -> str:
+    """The ARN pattern of exactly one state machine's executions.
+
+    Execution ARNs are ``...:execution:<machine name>:<execution name>``; the ``*`` stands for the
+    execution name only, so no other machine's executions are covered.
+    """
+    prefix, separator, machine = state_machine_arn.rpartition(":stateMachine:")
+    if not separator:
+        raise ValueError(f"{state_machine_arn!r} is not a state machine ARN")
+    return f"{prefix}:execution:{machine}:*"
+
+
 def _param(state_name: str, params: Mapping[str, Any], key: str) -> str:
     if f"{key}.$" in params:
         raise UnsupportedIntegrationError(
@@ -138,10 +150,11 @@ def _states(
     if pattern.startswith(".sync"):
         # .sync polls the child execution and learns of its end through a managed EventBridge
         # rule; AWS documents exactly these resources for it.
-        machine_name = machine_arn.rsplit(":", 1)[-1]
-        execution_arns = ctx.arn("states", f"execution:{machine_name}:*")
         grants.append(
-            (frozenset({"states:DescribeExecution", "states:StopExecution"}), execution_arns)
+            (
+                frozenset({"states:DescribeExecution", "states:StopExecution"}),
+                executions_of(machine_arn),
+            )
         )
         rule = ctx.arn("events", "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule")
         grants.append(

@@ -12,7 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import asl
-from components.asl_policy import ArnContext, derive_statements
+from components.asl_policy import ArnContext, derive_statements, executions_of
 from components.aws_context import arn_context
 from components.iam import (
     Statement,
@@ -114,3 +114,18 @@ class StateMachine(pulumi.ComponentResource):
     def start_execution_statements(self) -> pulumi.Output[Sequence[Statement]]:
         """What a caller needs to start executions of this state machine, and nothing more."""
         return self.arn.apply(lambda arn: [allow(["states:StartExecution"], [arn])])
+
+    def describe_execution_statements(self) -> pulumi.Output[Sequence[Statement]]:
+        """Looking up this state machine's executions, and no other machine's."""
+        return self.arn.apply(
+            lambda arn: [allow(["states:DescribeExecution"], [executions_of(arn)])]
+        )
+
+    def task_response_statements(self) -> pulumi.Output[Sequence[Statement]]:
+        """Resuming this state machine's callback waits (``.waitForTaskToken``) with a result.
+
+        The Service Authorization Reference lists no resource type for SendTaskSuccess; IAM
+        evaluates it against the state machine whose execution issued the token (as CDK's
+        ``grantTaskResponse`` does), so the grant names this machine and no other.
+        """
+        return self.arn.apply(lambda arn: [allow(["states:SendTaskSuccess"], [arn])])

@@ -13,23 +13,10 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.asl_policy import ArnContext
-from components.aws_context import arn_context
 from components.function import PythonFunction, PythonFunctionArgs
-from components.iam import Statement, allow
 from components.settings import Observability
 from components.state_machine import StateMachine, StateMachineArgs
 from components.table import Key, Table, TableArgs
-
-
-def describe_execution_statements(ctx: ArnContext, state_machine_name: str) -> list[Statement]:
-    """Reading the executions of exactly one state machine.
-
-    Execution ARNs are ``...:execution:<machine name>:<execution name>``; the ``*`` stands for
-    the execution name only, so no other state machine's executions are covered.
-    """
-    executions = ctx.arn("states", f"execution:{state_machine_name}:*")
-    return [allow(["states:DescribeExecution"], [executions])]
 
 
 @dataclass
@@ -83,10 +70,7 @@ class TaskTracker(pulumi.ComponentResource):
         )
         self.starter.grant("start-executions", self.state_machine.start_execution_statements())
         self.starter.grant(
-            "describe-executions",
-            pulumi.Output.all(arn_context(), self.state_machine.name).apply(
-                lambda v: describe_execution_statements(v[0], v[1])
-            ),
+            "describe-executions", self.state_machine.describe_execution_statements()
         )
 
         self.register_outputs(

@@ -5,8 +5,7 @@ import json
 import pytest
 
 from components import asl
-from components.account_applications import execution_statements
-from components.asl_policy import _FUNCTION_ARN
+from components.asl_policy import _FUNCTION_ARN, executions_of
 from components.settings import ConfigError
 from tests.harness import deploy_with_mocks
 
@@ -209,7 +208,7 @@ def test_only_submit_starts_executions_and_only_review_resumes_them_on_this_mach
     expected = {
         "submit": [
             (["states:StartExecution"], [machine_arn]),
-            (["states:DescribeExecution"], execution_statements(machine_arn)[0]["Resource"]),
+            (["states:DescribeExecution"], [executions_of(machine_arn)]),
         ],
         "review": [(["states:SendTaskSuccess"], [machine_arn])],
     }.get(role, [])
@@ -232,11 +231,9 @@ def test_no_other_role_in_the_program_may_answer_a_callback(dev):
 
 def test_describing_executions_is_limited_to_this_machines_executions():
     machine = "arn:aws:states:us-east-1:123456789012:stateMachine:workflow"
-    assert execution_statements(machine)[0]["Resource"] == [
-        "arn:aws:states:us-east-1:123456789012:execution:workflow:*"
-    ]
+    assert executions_of(machine) == "arn:aws:states:us-east-1:123456789012:execution:workflow:*"
     with pytest.raises(ValueError, match="not a state machine ARN"):
-        execution_statements("arn:aws:lambda:us-east-1:123456789012:function:workflow")
+        executions_of("arn:aws:lambda:us-east-1:123456789012:function:workflow")
 
 
 @pytest.mark.parametrize("role", sorted(FUNCTIONS))
