@@ -34,6 +34,31 @@ class ArnContext:
     def arn(self, service: str, resource: str) -> str:
         return f"arn:{self.partition}:{service}:{self.region}:{self.account_id}:{resource}"
 
+    # AWS APIs take these resources by name or by ARN; IAM always sees the ARN.
+    def function_arn(self, name_or_arn: str) -> str:
+        return self._named(name_or_arn, "lambda", "function:")
+
+    def table_arn(self, name_or_arn: str) -> str:
+        return self._named(name_or_arn, "dynamodb", "table/")
+
+    def event_bus_arn(self, name_or_arn: str) -> str:
+        return self._named(name_or_arn, "events", "event-bus/")
+
+    def _named(self, name_or_arn: str, service: str, prefix: str) -> str:
+        return (
+            name_or_arn
+            if name_or_arn.startswith("arn:")
+            else self.arn(service, prefix + name_or_arn)
+        )
+
+
+def queue_arn(queue_url: str, partition: str = "aws") -> str | None:
+    """The ARN of the queue behind an SQS queue URL; None if it is not one."""
+    match = _QUEUE_URL.match(queue_url)
+    if not match:
+        return None
+    return f"arn:{partition}:sqs:{match['region']}:{match['account']}:{match['name']}"
+
 
 Grant = tuple[frozenset[str], str]  # (actions, resource ARN)
 
@@ -74,8 +99,7 @@ def _param(state_name: str, params: Mapping[str, Any], key: str) -> str:
 
 
 def _function_grants(state_name: str, function: str, ctx: ArnContext) -> list[Grant]:
-    if not function.startswith("arn:"):
-        function = ctx.arn("lambda", f"function:{function}")
+    function = ctx.function_arn(function)
     match = _FUNCTION_ARN.match(function)
     if not match:
         raise UnsupportedIntegrationError(f"state {state_name!r}: {function!r} is not a function")
@@ -104,8 +128,7 @@ def _dynamodb(state_name: str, api: str, params: Mapping[str, Any], ctx: ArnCont
     if api not in _DYNAMODB_ACTIONS:
         raise UnsupportedIntegrationError(f"state {state_name!r}: dynamodb:{api} is not supported")
     table = _param(state_name, params, "TableName")
-    table_arn = table if table.startswith("arn:") else ctx.arn("dynamodb", f"table/{table}")
-    return [(frozenset({_DYNAMODB_ACTIONS[api]}), table_arn)]
+    return [(frozenset({_DYNAMODB_ACTIONS[api]}), ctx.table_arn(table))]
 
 
 def _sns(state_name: str, api: str, params: Mapping[str, Any], ctx: ArnContext) -> list[Grant]:
@@ -118,11 +141,10 @@ def _sqs(state_name: str, api: str, params: Mapping[str, Any], ctx: ArnContext) 
     if api != "sendMessage":
         raise UnsupportedIntegrationError(f"state {state_name!r}: sqs:{api} is not supported")
     url = _param(state_name, params, "QueueUrl")
-    match = _QUEUE_URL.match(url)
-    if not match:
+    arn = queue_arn(url, ctx.partition)
+    if arn is None:
         raise UnsupportedIntegrationError(f"state {state_name!r}: {url!r} is not an SQS queue URL")
-    queue_arn = f"arn:{ctx.partition}:sqs:{match['region']}:{match['account']}:{match['name']}"
-    return [(frozenset({"sqs:SendMessage"}), queue_arn)]
+    return [(frozenset({"sqs:SendMessage"}), arn)]
 
 
 def _events(state_name: str, api: str, params: Mapping[str, Any], ctx: ArnContext) -> list[Grant]:
@@ -135,8 +157,7 @@ def _events(state_name: str, api: str, params: Mapping[str, Any], ctx: ArnContex
         if "EventBusName.$" in entry:
             raise UnsupportedIntegrationError(f"state {state_name!r}: EventBusName.$ is dynamic")
         bus = entry.get("EventBusName", "default")
-        bus_arn = bus if bus.startswith("arn:") else ctx.arn("events", f"event-bus/{bus}")
-        grants.append((frozenset({"events:PutEvents"}), bus_arn))
+        grants.append((frozenset({"events:PutEvents"}), ctx.event_bus_arn(bus)))
     return grants
 
 

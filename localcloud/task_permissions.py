@@ -31,6 +31,7 @@ from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.parse import asl_parser  # noqa: F401
 from moto.stepfunctions.parser.asl.utils import boto_client
 
+from components.asl_policy import ArnContext, queue_arn
 from localcloud.iam_check import AccessDeniedError, RolePolicies
 
 _PARSER_PACKAGE = "moto.stepfunctions.parser"
@@ -40,38 +41,23 @@ _PARSER_PACKAGE = "moto.stepfunctions.parser"
 _DENIED_CODE = {"lambda": "AWSLambdaException"}
 
 
-def _queue_arn(url: str, partition: str = "aws") -> str:
-    region = url.split("://sqs.", 1)[1].split(".", 1)[0]
-    account, name = url.rstrip("/").rsplit("/", 2)[-2:]
-    return f"arn:{partition}:sqs:{region}:{account}:{name}"
-
-
-def _resources(service: str, params: dict[str, Any], region: str, account: str) -> list[str]:
+def _resources(service: str, params: dict[str, Any], ctx: ArnContext) -> list[str]:
     """The ARNs a call acts on, as IAM sees them."""
-
-    def arn(svc: str, resource: str) -> str:
-        return f"arn:aws:{svc}:{region}:{account}:{resource}"
-
     if service == "lambda":
-        name = str(params["FunctionName"])
-        return [name if name.startswith("arn:") else arn("lambda", f"function:{name}")]
+        return [ctx.function_arn(str(params["FunctionName"]))]
     if service == "dynamodb":
-        table = str(params["TableName"])
-        table_arn = table if table.startswith("arn:") else arn("dynamodb", f"table/{table}")
-        return [
-            f"{table_arn}/index/{params['IndexName']}" if params.get("IndexName") else table_arn
-        ]
+        table_arn = ctx.table_arn(str(params["TableName"]))
+        index = params.get("IndexName")
+        return [f"{table_arn}/index/{index}" if index else table_arn]
     if service == "sns":
         return [str(params["TopicArn"])]
     if service == "sqs":
-        return [_queue_arn(str(params["QueueUrl"]))]
+        return [queue_arn(str(params["QueueUrl"]), ctx.partition) or "*"]
     if service == "stepfunctions":
         return [str(params.get("stateMachineArn") or params.get("StateMachineArn"))]
     if service == "events":
         buses = {entry.get("EventBusName", "default") for entry in params.get("Entries", [])}
-        return [
-            bus if bus.startswith("arn:") else arn("events", f"event-bus/{bus}") for bus in buses
-        ]
+        return [ctx.event_bus_arn(bus) for bus in buses]
     return ["*"]
 
 
@@ -84,9 +70,9 @@ def _checker(service: str, role_arn: str, region: str) -> Callable[..., None]:
     def check(model: Any, params: dict[str, Any], **_: Any) -> None:
         action = f"{_IAM_PREFIX.get(service, service)}:{model.name}"
         action = _IAM_ACTION.get(action, action)
-        account = role_arn.split(":")[4]
+        ctx = ArnContext(partition="aws", region=region, account_id=role_arn.split(":")[4])
         policies = RolePolicies.of(role_arn)
-        for resource in _resources(service, params, region, account):
+        for resource in _resources(service, params, ctx):
             try:
                 policies.check(action, resource)
             except AccessDeniedError as denied:
