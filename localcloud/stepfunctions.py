@@ -169,21 +169,30 @@ class StepFunctionsFixes:
         self._patch(StepFunctionResponse, "send_task_failure", send_task_failure)
 
     def _describe_output(self) -> None:
-        original = StepFunctionResponse.describe_execution
-
         def describe_execution(response: Any) -> Any:
-            execution = response.stepfunction_backend.describe_execution(
-                response._get_param("executionArn")
-            )
-            if execution.status != "SUCCEEDED" or execution.output is None:
-                return original(response)
-            # moto's own response would pass a str output through unquoted; encode it here.
-            saved = execution.output
-            try:
-                execution.output = json.dumps(saved, default=_json_default, separators=(",", ":"))
-                return original(response)
-            finally:
-                execution.output = saved
+            arn = response._get_param("executionArn")
+            execution = response.stepfunction_backend.describe_execution(arn)
+            result: dict[str, Any] = {
+                "executionArn": arn,
+                "input": execution.execution_input,
+                "name": execution.name,
+                "startDate": execution.start_date,
+                "stateMachineArn": execution.state_machine_arn,
+                "status": execution.status,
+            }
+            if execution.status != "RUNNING":
+                result["stopDate"] = execution.stop_date
+            if execution.status == "SUCCEEDED" and execution.output is not None:
+                # Always JSON, a string result quoted (moto passes a str through bare and
+                # json.dumps fails on its datetimes).
+                result["output"] = json.dumps(
+                    execution.output, default=_json_default, separators=(",", ":")
+                )
+                result["outputDetails"] = execution.output_details
+            for key in ("error", "cause"):
+                if getattr(execution, key) is not None:
+                    result[key] = getattr(execution, key)
+            return ActionResult(result)
 
         self._patch(StepFunctionResponse, "describe_execution", describe_execution)
 
