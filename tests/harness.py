@@ -78,6 +78,12 @@ class Deployment:
         ]
 
 
+def actions(statement: dict[str, Any]) -> list[str]:
+    """A statement's actions as a list (IAM allows a single string too)."""
+    action = statement["Action"]
+    return action if isinstance(action, list) else [action]
+
+
 def _suffix(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:7]
 

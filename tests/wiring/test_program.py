@@ -7,7 +7,7 @@ from pulumi.runtime.mocks import MockCallArgs
 
 from components.iam import WILDCARD_RESOURCE_REASONS
 from components.settings import ConfigError
-from tests.harness import AwsShapedMocks, UnmockedError, deploy_with_mocks
+from tests.harness import AwsShapedMocks, UnmockedError, actions, deploy_with_mocks
 
 COMPONENT_TYPE_PREFIX = "serverless-workflows:"
 
@@ -38,12 +38,7 @@ def test_children_are_named_after_their_component(dev):
 def test_no_policy_has_a_wildcard_action_or_a_public_principal(dev):
     for resource, document in dev.policies():
         for statement in document["Statement"]:
-            actions = (
-                statement["Action"]
-                if isinstance(statement["Action"], list)
-                else [statement["Action"]]
-            )
-            assert all("*" not in action for action in actions), (resource.name, actions)
+            assert all("*" not in a for a in actions(statement)), (resource.name, statement)
             principal = statement.get("Principal")
             assert principal in (None,) or set(principal) == {"Service"}, (resource.name, principal)
             assert statement["Effect"] == "Allow"
@@ -112,12 +107,7 @@ def test_config_changes_reach_the_resources():
         assert machine.inputs["tracingConfiguration"] == {"enabled": False}
     for _, document in deployment.policies():
         for statement in document["Statement"]:
-            actions = (
-                statement["Action"]
-                if isinstance(statement["Action"], list)
-                else [statement["Action"]]
-            )
-            assert not any(action.startswith("xray:") for action in actions)
+            assert not any(action.startswith("xray:") for action in actions(statement))
 
 
 def test_the_region_comes_from_stack_config():
