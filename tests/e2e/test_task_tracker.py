@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 
@@ -10,6 +9,7 @@ import pytest
 
 from localcloud import LocalCloud, deploy
 from localcloud.clock import Clock
+from localcloud.demo import invoke
 
 
 @pytest.fixture(scope="module")
@@ -20,11 +20,8 @@ def cloud() -> Iterator[LocalCloud]:
 
 
 def start(cloud: LocalCloud, task_id: str) -> dict:
-    response = cloud.client("lambda").invoke(
-        FunctionName=cloud.outputs["taskTrackerFunctionName"],
-        Payload=json.dumps({"taskId": task_id}),
-    )
-    return {"errored": "FunctionError" in response, **json.loads(response["Payload"].read())}
+    errored, payload = invoke(cloud, cloud.outputs["taskTrackerFunctionName"], {"taskId": task_id})
+    return {"errored": errored, **payload}
 
 
 def item(cloud: LocalCloud, task_id: str, timestamp: int) -> dict | None:
