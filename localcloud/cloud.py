@@ -66,6 +66,15 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def entered_states(history: list[dict[str, Any]]) -> list[str]:
+    """The names of the states an execution history shows entered, in order."""
+    return [
+        event["stateEnteredEventDetails"]["name"]
+        for event in history
+        if "stateEnteredEventDetails" in event
+    ]
+
+
 class LocalCloud:
     """The deployed stack: its exports, clients bound to the emulator, and helpers to drive it."""
 
@@ -111,11 +120,7 @@ class LocalCloud:
 
     def path(self, execution_arn: str) -> list[str]:
         """The names of the states the execution entered, in order (nested states included)."""
-        return [
-            event["stateEnteredEventDetails"]["name"]
-            for event in self.history(execution_arn)
-            if "stateEnteredEventDetails" in event
-        ]
+        return entered_states(self.history(execution_arn))
 
     def drain(self, timeout: float = 30.0) -> None:
         """Run pending asynchronous work until nothing is left (see localcloud.dispatcher)."""

@@ -24,6 +24,7 @@ from applications.model import State
 from components import asl
 from localcloud import LocalCloud, deploy
 from localcloud.clock import Clock
+from localcloud.cloud import entered_states
 from localcloud.scenarios.account_applications import (
     CLEAN,
     FLAGGED_ADDRESS,
@@ -469,11 +470,7 @@ def test_the_executions_above_entered_every_state_and_took_every_choice_and_catc
     entered, taken = set(), set()
     for execution in EXECUTIONS:
         history = cloud.history(execution)
-        entered |= {
-            event["stateEnteredEventDetails"]["name"]
-            for event in history
-            if "stateEnteredEventDetails" in event
-        }
+        entered |= set(entered_states(history))
         taken |= _taken(history, DEFINITION)
 
     assert {name for name, _ in asl.states(DEFINITION)} - entered == set()

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from localcloud import emulator
 from localcloud.clock import Clock
-from localcloud.cloud import Emulator
+from localcloud.cloud import Emulator, entered_states
 from localcloud.stepfunctions import FIXES
 from tests.localcloud.conftest import make_function, role, trust
 
@@ -400,11 +400,7 @@ def _choice_path() -> list[str]:
         stateMachineArn=machine(INDEXED_CHOICE), input='{"checks": [{"flagged": true}]}'
     )["executionArn"]
     wait(arn)
-    return [
-        event["stateEnteredEventDetails"]["name"]
-        for event in sfn.get_execution_history(executionArn=arn)["events"]
-        if "stateEnteredEventDetails" in event
-    ]
+    return entered_states(sfn.get_execution_history(executionArn=arn)["events"])
 
 
 def test_a_choice_on_an_indexed_path_reads_the_value_itself(aws):
