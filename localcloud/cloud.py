@@ -79,19 +79,28 @@ class LocalCloud:
     """The deployed stack: its exports, clients bound to the emulator, and helpers to drive it."""
 
     def __init__(
-        self,
-        region: str,
-        outputs: dict[str, Any],
-        resources: list[CreatedResource],
-        aws: Emulator,
+        self, outputs: dict[str, Any], resources: list[CreatedResource], aws: Emulator
     ) -> None:
-        self.region = region
         self.outputs = outputs
         self.resources = resources
-        self.url = aws.front_door.url
-        self.clock = aws.clock
-        self.runtime = aws.runtime
         self._aws = aws
+
+    @property
+    def region(self) -> str:
+        return self._aws.region
+
+    @property
+    def url(self) -> str:
+        """Base URL of the HTTP front door; every exported API URL points into it."""
+        return self._aws.front_door.url
+
+    @property
+    def clock(self) -> Clock:
+        return self._aws.clock
+
+    @property
+    def runtime(self) -> LambdaRuntime:
+        return self._aws.runtime
 
     def client(self, service_name: str) -> Any:
         return boto3.client(service_name, region_name=self.region)
@@ -263,4 +272,4 @@ def deploy(
         aws.runtime.log_groups.update(
             {arn: spec.log_group for arn, spec in provisioner.functions.items() if spec.log_group}
         )
-        yield LocalCloud(region, outputs, provisioner.created, aws)
+        yield LocalCloud(outputs, provisioner.created, aws)
