@@ -1,7 +1,10 @@
 """The API workflow (seed 004) end to end:
 HTTP -> API Gateway -> Step Functions -> Lambda -> DynamoDB."""
 
+import json
 import uuid
+
+import pytest
 
 from localcloud import LocalCloud
 
@@ -80,3 +83,59 @@ def test_given_a_body_that_is_not_json_when_posted_then_400_and_nothing_starts(c
 def test_the_exported_url_points_into_the_front_door(cloud):
     assert cloud.outputs["apiWorkflowUrl"].startswith(f"{cloud.url}/")
     assert cloud.outputs["apiWorkflowUrl"].endswith("/items")
+
+
+# -- every input Step Functions accepts ends SUCCEEDED or LambdaFunctionError --------------------
+
+# Step Functions' limit for an execution's input, in bytes of UTF-8 (AWS documentation, "Step
+# Functions service quotas": "Maximum input or output size for a task, state, or execution:
+# 256 KiB of data as a UTF-8 encoded string").
+INPUT_LIMIT = 262_144
+
+
+def _started_and_finished(cloud: LocalCloud, body: bytes) -> tuple[str, dict]:
+    status, started = cloud.request("POST", cloud.outputs["apiWorkflowUrl"], body)
+    assert status == 200, started
+    return started["executionArn"], cloud.wait(started["executionArn"])
+
+
+@pytest.mark.parametrize("body", [b"[1,2]", b'"abc"', b"42", b"true", b"null"])
+def test_given_json_that_is_not_an_object_when_posted_then_lambda_function_error_and_nothing_stored(
+    cloud, body
+):
+    table = cloud.outputs["apiWorkflowTableName"]
+    before = cloud.client("dynamodb").scan(TableName=table)["Count"]
+
+    arn, execution = _started_and_finished(cloud, body)
+
+    assert (execution["status"], execution["error"]) == ("FAILED", "LambdaFunctionError")
+    assert cloud.path(arn) == ["InvokeLambda", "HandleError"]
+    assert [e["type"] for e in cloud.history(arn)].count("LambdaFunctionFailed") == 1
+    assert cloud.client("dynamodb").scan(TableName=table)["Count"] == before
+
+
+def _body_of_size(size: int, **fields: str) -> bytes:
+    """A JSON object of exactly ``size`` bytes: ``fields`` plus a ``payload`` string as filler."""
+    empty = json.dumps({**fields, "payload": ""}).encode()
+    body = json.dumps({**fields, "payload": "x" * (size - len(empty))}).encode()
+    assert len(body) == size
+    return body
+
+
+def test_given_a_body_without_id_just_under_the_input_limit_then_lambda_function_error(cloud):
+    arn, execution = _started_and_finished(cloud, _body_of_size(INPUT_LIMIT - 5))
+
+    assert (execution["status"], execution["error"]) == ("FAILED", "LambdaFunctionError")
+    assert cloud.path(arn) == ["InvokeLambda", "HandleError"]
+
+
+def test_given_an_item_just_under_the_input_limit_then_it_is_stored(cloud):
+    item_id = f"big-{uuid.uuid4()}"
+
+    arn, execution = _started_and_finished(cloud, _body_of_size(INPUT_LIMIT - 5, id=item_id))
+
+    assert execution["status"] == "SUCCEEDED"
+    assert cloud.path(arn) == ["InvokeLambda", "HandleResponse"]
+    stored = _item(cloud, item_id)
+    assert stored is not None
+    assert len(stored["payload"]["S"]) == INPUT_LIMIT - 5 - len(f'{{"id": "{item_id}", "payload": ""}}')

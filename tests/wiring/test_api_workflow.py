@@ -23,7 +23,7 @@ def test_rendered_definition_is_the_seed_machine_invoking_the_put_function(dev):
     assert invoke["Resource"] == put_function.outputs["arn"]
     assert invoke["Next"] == "HandleResponse"
     assert invoke["Catch"] == [
-        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "HandleError"}
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$", "Next": "HandleError"}
     ]
     assert definition["States"]["HandleResponse"] == {
         "Type": "Pass",
