@@ -93,6 +93,7 @@ class AccountApplications(pulumi.ComponentResource):
                     "ApproveFunctionArn": self.approve.arn,
                     "RejectFunctionArn": self.reject.arn,
                     "ReviewTimeoutSeconds": args.settings.review_timeout_seconds,
+                    "TableName": self.table.name,
                 },
                 type="STANDARD",  # a review may wait far beyond Express's five minutes
                 observability=args.observability,

@@ -44,7 +44,8 @@ def _flowchart(definition: dict[str, Any], prefix: str = "") -> list[str]:
         if kind == "Choice":
             lines.append(f'  {node}{{"{label}"}}')
         elif kind in ("Succeed", "Fail"):
-            error = f"<br/>{state['Error']}" if state.get("Error") else ""
+            error_name = state.get("Error") or state.get("ErrorPath")
+            error = f"<br/>{error_name}" if error_name else ""
             lines.append(f'  {node}(["{label}{error}"])')
         else:
             lines.append(f'  {node}["{label}"]')

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -19,6 +21,12 @@ class State(StrEnum):
     REVIEW_TIMED_OUT = "REVIEW_TIMED_OUT"
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
+    PROCESSING_FAILED = "PROCESSING_FAILED"
+    """The workflow met an error it could not handle; ``failure`` holds its name and cause."""
+
+
+REVIEW_TIMED_OUT_AT = "reviewTimedOutAt"
+"""Set when the review period ended without a decision; a later review is too late."""
 
 
 APPLICATION_ID = re.compile(
@@ -42,12 +50,19 @@ class InvalidStateTransitionError(ApplicationError):
     """The application is not in a state this change may start from; nothing was changed."""
 
     def __init__(
-        self, application_id: str, current: str, expected: frozenset[State], target: State
+        self,
+        application_id: str,
+        current: str,
+        expected: frozenset[State],
+        target: State,
+        record: Mapping[str, Any] | None = None,
     ) -> None:
         self.application_id = application_id
         self.current = current
         self.expected = expected
         self.target = target
+        self.record: Mapping[str, Any] = record or {}
+        """The application as it was when the write was refused."""
         super().__init__(
             f"application {application_id} is {current}; moving it to {target} needs one of "
             f"{', '.join(sorted(expected))}"
@@ -65,6 +80,8 @@ class Application:
     """Token of the workflow's "Pending Review" wait; never leaves the table."""
     submitted_at: str | None = None
     updated_at: str | None = None
+    failure: dict[str, Any] | None = None
+    """``{"error", "cause"}`` of a PROCESSING_FAILED application."""
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Application:
@@ -77,6 +94,7 @@ class Application:
             task_token=item.get("taskToken"),
             submitted_at=item.get("submittedAt"),
             updated_at=item.get("updatedAt"),
+            failure=_failure(item.get("failure")),
         )
 
     def public(self) -> dict[str, Any]:
@@ -91,9 +109,23 @@ class Application:
             "reason": self.reason,
             "submittedAt": self.submitted_at,
             "updatedAt": self.updated_at,
+            "failure": self.failure,
         }
         view.update({key: value for key, value in optional.items() if value is not None})
         return view
+
+
+def _failure(recorded: Any) -> dict[str, Any] | None:
+    """The workflow records the error output it caught (``{"Error", "Cause"?}``) as JSON text."""
+    if recorded is None:
+        return None
+    try:
+        output = json.loads(recorded)
+    except (TypeError, ValueError):
+        return {"error": None, "cause": str(recorded)}
+    if not isinstance(output, dict):
+        return {"error": None, "cause": str(recorded)}
+    return {"error": output.get("Error"), "cause": output.get("Cause")}
 
 
 def require_object(event: Any) -> dict[str, Any]:
@@ -105,7 +137,7 @@ def require_object(event: Any) -> dict[str, Any]:
 def require_application_id(event: Any) -> str:
     """The ``id`` of the application a request is about, checked for the ids submit creates."""
     application_id = require_object(event).get("id")
-    if not isinstance(application_id, str) or not APPLICATION_ID.match(application_id):
+    if not isinstance(application_id, str) or not APPLICATION_ID.fullmatch(application_id):
         raise InvalidRequestError(
             f"'id' must be an application id like application_<uuid4>, got {application_id!r}"
         )

@@ -131,9 +131,11 @@ class ApplicationRepository:
         set_attributes: Mapping[str, str] | None = None,
         remove_attributes: Collection[str] = (),
         require_attributes: Collection[str] = (),
+        stamp_attributes: Collection[str] = (),
     ) -> Application:
         """Move the application from one of ``expected`` to ``target`` in one conditional write
-        (which also requires ``require_attributes`` to be present).
+        (which also requires ``require_attributes`` to be present, and sets ``stamp_attributes``
+        to the time of the write, like ``updatedAt``).
 
         Raises ApplicationNotFoundError, or InvalidStateTransitionError naming the current state;
         in both cases nothing changed.
@@ -144,6 +146,9 @@ class ApplicationRepository:
         values: dict[str, str] = {":target": target.value, ":now": self._clock()}
         names = {"#id": "id", "#state": "state", "#updatedAt": "updatedAt"}
         assignments = ["#state = :target", "#updatedAt = :now"]
+        for number, attribute in enumerate(sorted(stamp_attributes)):
+            names[f"#t{number}"] = attribute
+            assignments.append(f"#t{number} = :now")
         for number, (attribute, value) in enumerate(sorted((set_attributes or {}).items())):
             names[f"#a{number}"] = attribute
             values[f":a{number}"] = value
@@ -180,7 +185,7 @@ class ApplicationRepository:
             if old is None:
                 raise ApplicationNotFoundError(f"no application {application_id}") from None
             raise InvalidStateTransitionError(
-                application_id, str(old.get("state")), expected, target
+                application_id, str(old.get("state")), expected, target, record=old
             ) from None
         return Application.from_item(response["Attributes"])
 

@@ -1,7 +1,10 @@
 """Find applications in a given state, a page at a time, through the table's ``state`` index.
 
 The next-page token is opaque to callers: base64url of the index key to continue from, bound to
-the state it was issued for.
+the state it was issued for. A token is accepted only in exactly the shape find issues it: the
+``state`` index's last evaluated key is the table key plus the index key, ``{"id", "state"}``, so
+anything else (another key shape, another state, an id submit never makes) is an
+InvalidSearchError before the table is asked.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from applications.model import InvalidRequestError, State, require_object
+from applications.model import APPLICATION_ID, InvalidRequestError, State, require_object
 from applications.repository import ApplicationRepository
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 MAX_TOKEN_LENGTH = 2048
+_TOKEN_FIELDS = {"state", "key"}
+_INDEX_KEY_FIELDS = {"id", "state"}
 
 
 class InvalidSearchError(InvalidRequestError):
@@ -43,12 +48,25 @@ def decode_token(state: State, token: Any) -> dict[str, Any]:
         payload = json.loads(base64.urlsafe_b64decode(token.encode()))
     except (binascii.Error, ValueError):
         raise InvalidSearchError("'nextToken' is not a token from an earlier page") from None
-    key = payload.get("key") if isinstance(payload, dict) else None
-    if not isinstance(key, dict) or not all(isinstance(value, str) for value in key.values()):
+    if not isinstance(payload, dict) or set(payload) != _TOKEN_FIELDS:
         raise InvalidSearchError("'nextToken' is not a token from an earlier page")
-    if payload.get("state") != state.value:
+    if payload["state"] != state.value:
         raise InvalidSearchError(f"'nextToken' was not issued for state {state.value}")
-    return key
+    key = payload["key"]
+    if not _is_index_key(key, state):
+        raise InvalidSearchError("'nextToken' is not a token from an earlier page")
+    return dict(key)
+
+
+def _is_index_key(key: Any, state: State) -> bool:
+    """Whether ``key`` is a last evaluated key of the ``state`` index for ``state``."""
+    return (
+        isinstance(key, dict)
+        and set(key) == _INDEX_KEY_FIELDS
+        and key["state"] == state.value
+        and isinstance(key["id"], str)
+        and APPLICATION_ID.fullmatch(key["id"]) is not None
+    )
 
 
 def parse_search(event: Any) -> Search:

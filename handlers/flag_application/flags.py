@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from applications.model import (
+    REVIEW_TIMED_OUT_AT,
     Application,
     InvalidRequestError,
     State,
@@ -41,6 +42,8 @@ class Flag:
     target: State
     set_attributes: dict[str, str]
     remove_attributes: tuple[str, ...] = ()
+    stamp_attributes: tuple[str, ...] = ()
+    """Attributes set to the time of the flag."""
 
 
 def review_reason(checks: Any) -> str | None:
@@ -106,6 +109,7 @@ def parse_flag(event: Any) -> Flag:
             State.REVIEW_TIMED_OUT,
             {"reason": REVIEW_TIMED_OUT_REASON},
             remove_attributes=("taskToken",),
+            stamp_attributes=(REVIEW_TIMED_OUT_AT,),
         )
     raise InvalidFlagError(
         f"'flagType' must be {REVIEW}, {UNPROCESSABLE_DATA} or {REVIEW_TIMED_OUT}, "
@@ -121,4 +125,5 @@ def flag_application(repository: ApplicationRepository, event: Any) -> Applicati
         flag.target,
         set_attributes=flag.set_attributes,
         remove_attributes=flag.remove_attributes,
+        stamp_attributes=flag.stamp_attributes,
     )

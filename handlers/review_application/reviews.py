@@ -3,8 +3,10 @@
 1. The decision must be APPROVE or REJECT; anything else is an InvalidDecisionError and nothing
    changes.
 2. One conditional write moves the application from FLAGGED_FOR_REVIEW to REVIEW_APPROVED or
-   REVIEW_REJECTED. Any other state is an ApplicationNotAwaitingReviewError and nothing changes:
-   a second review, a review of an application never flagged, or one after the wait timed out.
+   REVIEW_REJECTED. If the review period ended without a decision (the application is
+   REVIEW_TIMED_OUT, or REJECTED by the timeout), the review is a ReviewClosedError; any other state
+   is an ApplicationNotAwaitingReviewError (a second review, a review of an application never
+   flagged, or of one whose processing failed). Either way nothing changes.
 3. SendTaskSuccess with ``{"decision": ...}`` and the task token the flag step stored resumes the
    workflow; the token is then removed, so a second review has nothing to resume with.
 
@@ -21,6 +23,7 @@ from typing import Any
 
 from applications.aws import error_code
 from applications.model import (
+    REVIEW_TIMED_OUT_AT,
     Application,
     ApplicationError,
     InvalidRequestError,
@@ -59,6 +62,13 @@ def parse_decision(event: Any) -> str:
     return str(decision)
 
 
+def _closed_by_timeout(refused: InvalidStateTransitionError) -> bool:
+    """Whether the application rests where the workflow's review timeout left it."""
+    if refused.current == State.REVIEW_TIMED_OUT:
+        return True
+    return refused.current == State.REJECTED and REVIEW_TIMED_OUT_AT in refused.record
+
+
 class Reviews:
     def __init__(self, repository: ApplicationRepository, states: Any) -> None:
         self._repository = repository
@@ -78,6 +88,11 @@ class Reviews:
                 require_attributes=[TASK_TOKEN],
             )
         except InvalidStateTransitionError as error:
+            if _closed_by_timeout(error):
+                raise ReviewClosedError(
+                    f"the review period of {application_id} ended without a decision "
+                    f"(it is {error.current})"
+                ) from None
             raise ApplicationNotAwaitingReviewError(
                 f"application {application_id} is not awaiting review (it is {error.current})"
             ) from None

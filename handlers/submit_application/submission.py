@@ -66,12 +66,22 @@ class NewApplication:
     idempotency_key: str | None = None
 
 
+def is_valid_unicode(text: str) -> bool:  # TEMP: moves to lambda_support
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _text(event: dict[str, Any], field: str, max_length: int) -> str:
     value = event.get(field)
     if value is None:
         raise InvalidApplicationError(f"the application needs a '{field}'")
     if not isinstance(value, str):
         raise InvalidApplicationError(f"'{field}' must be a string, got {type(value).__name__}")
+    if not is_valid_unicode(value):
+        raise InvalidApplicationError(f"'{field}' is not valid Unicode text")
     if not value.strip():
         raise InvalidApplicationError(f"'{field}' must not be empty")
     if len(value) > max_length:

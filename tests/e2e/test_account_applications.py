@@ -8,6 +8,7 @@ the tests above caused, that every state, Choice rule and Catch of the definitio
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
@@ -16,6 +17,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -175,10 +177,151 @@ def test_given_no_review_when_the_clock_passes_the_timeout_then_timed_out_and_re
     assert (record["state"], record["reason"]) == ("REJECTED", TIMED_OUT_REASON)
     assert "taskToken" not in record
 
-    # A review arriving after the timeout changes nothing.
+    # A review arriving after the review period ended is told so, and changes nothing.
+    errored, error = applications.review(application_id, "APPROVE")
+    assert (errored, error["errorType"]) == (True, "ReviewClosedError")
+    assert applications.record(application_id) == record
+
+
+# -- failures the workflow cannot handle ---------------------------------------------------------
+
+
+@contextlib.contextmanager
+def denied(cloud: LocalCloud, applications: Applications, action: str, resource: str):
+    """The workflow's role explicitly denied ``action`` on ``resource`` (an explicit Deny wins
+    over any Allow: IAM's policy evaluation logic) until the block ends."""
+    iam = cloud.client("iam")
+    role_arn = cloud.client("stepfunctions").describe_state_machine(
+        stateMachineArn=applications.state_machine_arn
+    )["roleArn"]
+    role = role_arn.rpartition("/")[2]
+    statement = {"Effect": "Deny", "Action": action, "Resource": [resource, f"{resource}:*"]}
+    name = f"e2e-deny-{uuid.uuid4().hex[:8]}"
+    iam.put_role_policy(
+        RoleName=role,
+        PolicyName=name,
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+    try:
+        yield
+    finally:
+        iam.delete_role_policy(RoleName=role, PolicyName=name)
+
+
+def function_arn(cloud: LocalCloud, role: str) -> str:
+    """The ARN of the system's function whose name starts ``account-applications-<role>-``."""
+    functions = cloud.client("lambda").list_functions()["Functions"]
+    [arn] = [
+        f["FunctionArn"]
+        for f in functions
+        if re.fullmatch(rf"account-applications-{role}-function-[0-9a-f]+", f["FunctionName"])
+    ]
+    return str(arn)
+
+
+def finished_on_the_clock(cloud: LocalCloud, applications: Applications, application_id: str):
+    """Advance the manual clock past each retry interval until the execution ends."""
+    for _ in range(60):
+        if applications.status(application_id) != "RUNNING":
+            return finished(applications, application_id)
+        cloud.clock.advance(10)
+        time.sleep(0.05)
+    raise AssertionError(f"{application_id} still running")
+
+
+def top_level_path(applications: Applications, application_id: str) -> list[str]:
+    return [name for name in path(applications, application_id) if name in DEFINITION["States"]]
+
+
+def denied_invoke(cloud, applications, role):
+    return denied(cloud, applications, "lambda:InvokeFunction", function_arn(cloud, role))
+
+
+@dataclass(frozen=True)
+class Breakage:
+    request: dict[str, str]
+    function: str
+    """The function the workflow's role may not invoke."""
+    review: str | None
+    """The reviewer's decision, TIMEOUT for none in time, None for no review wait."""
+    failing_state: str
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        Breakage(CLEAN, "data-checking", None, "Check Applicant Data"),
+        Breakage(FLAGGED_NAME, "flag", None, "Pending Review"),
+        Breakage(UNPROCESSABLE, "flag", None, "Flag Application As Unprocessable"),
+        Breakage(CLEAN, "approve", None, "Approve Application"),
+        Breakage(FLAGGED_ADDRESS, "reject", "REJECT", "Reject Application"),
+        Breakage(FLAGGED_NAME, "flag", "TIMEOUT", "Mark Review Timed Out"),
+    ],
+    ids=lambda breakage: breakage.failing_state,
+)
+def test_given_a_function_the_workflow_cannot_invoke_then_the_application_ends_processing_failed(
+    cloud, applications, breakage
+):
+    # Given a function the workflow's role may not invoke: every retry fails (retries exhausted)
+    failing_state = breakage.failing_state
+    if breakage.review is None:
+        with denied_invoke(cloud, applications, breakage.function):
+            application_id = submitted(applications, breakage.request)
+            final = finished_on_the_clock(cloud, applications, application_id)
+    else:
+        application_id = submitted(applications, breakage.request)
+        applications.await_review(application_id)
+        with denied_invoke(cloud, applications, breakage.function):
+            if breakage.review == "TIMEOUT":
+                cloud.clock.advance(REVIEW_TIMEOUT)
+            else:
+                assert not applications.review(application_id, breakage.review)[0]
+            final = finished_on_the_clock(cloud, applications, application_id)
+
+    # Then the execution fails with the error's own name, through the failure record
+    assert (final["status"], final["error"]) == ("FAILED", "Lambda.AWSLambdaException")
+    assert top_level_path(applications, application_id)[-3:] == [
+        failing_state,
+        "Record Processing Failure",
+        "Processing Failed",
+    ]
+    record = applications.record(application_id)
+    assert record["state"] == "PROCESSING_FAILED"
+    assert json.loads(record["failure"])["Error"] == "Lambda.AWSLambdaException"
+    assert "taskToken" not in record
+    # and find lists it, with the error and its cause
+    errored, page = applications.find({"state": "PROCESSING_FAILED", "limit": 100})
+    assert not errored, page
+    [listed] = [item for item in page["items"] if item["id"] == application_id]
+    assert listed["failure"]["error"] == "Lambda.AWSLambdaException"
+    assert listed["failure"]["cause"]
+    # and a review of it is refused, changing nothing
     errored, error = applications.review(application_id, "APPROVE")
     assert (errored, error["errorType"]) == (True, "ApplicationNotAwaitingReviewError")
     assert applications.record(application_id) == record
+
+
+def test_given_the_failure_cannot_be_recorded_either_then_the_execution_still_names_the_error(
+    cloud, applications
+):
+    # Given neither the checks nor the table may be written by the workflow
+    table_arn = cloud.client("dynamodb").describe_table(TableName=applications.table_name)["Table"][
+        "TableArn"
+    ]
+    with (
+        denied_invoke(cloud, applications, "data-checking"),
+        denied(cloud, applications, "dynamodb:UpdateItem", table_arn),
+    ):
+        application_id = submitted(applications, CLEAN)
+        final = finished_on_the_clock(cloud, applications, application_id)
+
+    assert (final["status"], final["error"]) == ("FAILED", "Lambda.AWSLambdaException")
+    assert top_level_path(applications, application_id)[-3:] == [
+        "Check Applicant Data",
+        "Record Processing Failure",
+        "Failure Not Recorded",
+    ]
+    assert applications.record(application_id)["state"] == "SUBMITTED"
 
 
 def test_given_a_resumption_with_another_decision_then_the_workflow_fails_loudly(
@@ -195,11 +338,16 @@ def test_given_a_resumption_with_another_decision_then_the_workflow_fails_loudly
 
     final = finished(applications, application_id)
     assert (final["status"], final["error"]) == ("FAILED", "UnknownReviewDecision")
-    assert path(applications, application_id)[-2:] == [
+    assert path(applications, application_id)[-4:] == [
         "Review Approved?",
         "Unknown Review Decision",
+        "Record Processing Failure",
+        "Processing Failed",
     ]
-    assert applications.record(application_id)["state"] == "FLAGGED_FOR_REVIEW"
+    record = applications.record(application_id)
+    assert record["state"] == "PROCESSING_FAILED"
+    assert json.loads(record["failure"])["Error"] == "UnknownReviewDecision"
+    assert "taskToken" not in record
 
 
 def test_given_a_decided_application_when_submitted_again_with_its_key_then_nothing_new(
@@ -449,7 +597,13 @@ def _taken(history: list[dict[str, Any]], definition: dict[str, Any]) -> set[tup
         for number, catcher in enumerate(state.get("Catch", [])):
             if following == catcher["Next"] and following != state.get("Next"):
                 error = _at(following_input, catcher["ResultPath"])["Error"]
-                assert error in catcher["ErrorEquals"], (name, error)
+                # Catchers are tried in order: States.ALL (always last) takes any other error.
+                assert error in catcher["ErrorEquals"] or catcher["ErrorEquals"] == [
+                    "States.ALL"
+                ], (
+                    name,
+                    error,
+                )
                 taken.add((name, f"Catch[{number}]"))
                 break
     return taken

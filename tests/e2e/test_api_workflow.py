@@ -138,4 +138,6 @@ def test_given_an_item_just_under_the_input_limit_then_it_is_stored(cloud):
     assert cloud.path(arn) == ["InvokeLambda", "HandleResponse"]
     stored = _item(cloud, item_id)
     assert stored is not None
-    assert len(stored["payload"]["S"]) == INPUT_LIMIT - 5 - len(f'{{"id": "{item_id}", "payload": ""}}')
+    assert len(stored["payload"]["S"]) == INPUT_LIMIT - 5 - len(
+        f'{{"id": "{item_id}", "payload": ""}}'
+    )

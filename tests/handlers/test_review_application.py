@@ -154,9 +154,9 @@ def test_given_a_decision_other_than_approve_or_reject_then_invalid_and_nothing_
     [
         State.SUBMITTED,
         State.FLAGGED_WITH_UNPROCESSABLE_DATA,
-        State.REVIEW_TIMED_OUT,
         State.APPROVED,
         State.REJECTED,
+        State.PROCESSING_FAILED,
     ],
 )
 def test_given_an_application_not_awaiting_review_then_refused_and_nothing_changes(
@@ -170,6 +170,40 @@ def test_given_an_application_not_awaiting_review_then_refused_and_nothing_chang
 
     assert review.stored(application_id) == before
     review.states.send_task_success.assert_not_called()
+
+
+@pytest.mark.parametrize(
+    ("state", "attributes"),
+    [
+        (State.REVIEW_TIMED_OUT, {"reviewTimedOutAt": "2024-01-01T00:00:00.000+00:00"}),
+        (State.REJECTED, {"reviewTimedOutAt": "2024-01-01T00:00:00.000+00:00"}),
+    ],
+    ids=["marked timed out", "rejected by the timeout"],
+)
+def test_given_the_review_period_ended_then_review_closed_and_nothing_changes(
+    review, lambda_context, state, attributes
+):
+    # Given an application the workflow's timeout path moved on (Mark Review Timed Out, then
+    # Reject Application)
+    application_id = put_application(review.table, state, **attributes)
+    before = review.stored(application_id)
+
+    with pytest.raises(ReviewClosedError, match=f"review period of {application_id} ended"):
+        app.handler({"id": application_id, "decision": "APPROVE"}, lambda_context)
+
+    assert review.stored(application_id) == before
+    review.states.send_task_success.assert_not_called()
+
+
+def test_given_the_processing_failed_after_the_timeout_then_not_awaiting_review(
+    review, lambda_context
+):
+    application_id = put_application(
+        review.table, State.PROCESSING_FAILED, reviewTimedOutAt="2024-01-01T00:00:00.000+00:00"
+    )
+
+    with pytest.raises(ApplicationNotAwaitingReviewError, match="it is PROCESSING_FAILED"):
+        app.handler({"id": application_id, "decision": "REJECT"}, lambda_context)
 
 
 @pytest.mark.parametrize("second_decision", ["APPROVE", "REJECT"])

@@ -150,6 +150,10 @@ def test_given_a_key_reused_for_other_data_then_conflict_and_nothing_more_is_cre
         ({**SPOCK, "idempotencyKey": ""}, "'idempotencyKey' must not be empty"),
         ({**SPOCK, "idempotencyKey": "k" * 129}, "'idempotencyKey' is longer than 128"),
         (["Spock", "123 Enterprise Street"], "expected a JSON object"),
+        # A lone surrogate (JSON "\ud800") is no text DynamoDB can store as UTF-8.
+        ({"name": "\ud800", "address": "1 Bridge"}, "'name' is not valid Unicode"),
+        ({"name": "Spock", "address": "1 \udfff Bridge"}, "'address' is not valid Unicode"),
+        ({**SPOCK, "idempotencyKey": "key-\ud83d"}, "'idempotencyKey' is not valid Unicode"),
     ],
 )
 def test_given_bad_input_when_submitted_then_invalid_application_and_no_record_no_execution(

@@ -16,6 +16,11 @@ LAMBDA_TRANSIENT_ERRORS = {
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
 }
+RECORD_ANY_ERROR = {
+    "ErrorEquals": ["States.ALL"],
+    "ResultPath": "$.failure",
+    "Next": "Record Processing Failure",
+}
 # role -> (package, the DynamoDB actions it calls)
 FUNCTIONS = {
     "submit": ("submit_application", {"dynamodb:UpdateItem", "dynamodb:DeleteItem"}),
@@ -49,8 +54,12 @@ def _statements(deployment, role, prefix):
     ]
 
 
-def _tasks(definition):
-    return {name: state for name, state in asl.states(definition) if state["Type"] == "Task"}
+def _lambda_tasks(definition):
+    return {
+        name: state
+        for name, state in asl.states(definition)
+        if state["Type"] == "Task" and state["Resource"].startswith("arn:aws:states:::lambda:")
+    }
 
 
 def test_the_machine_is_the_workshops_final_version(dev):
@@ -66,7 +75,8 @@ def test_the_machine_is_the_workshops_final_version(dev):
             "ErrorEquals": ["UnprocessableDataException"],
             "ResultPath": "$.errorInfo",
             "Next": "Flag Application As Unprocessable",
-        }
+        },
+        RECORD_ANY_ERROR,
     ]
     assert check["Next"] == "Review Required?"
     review_required = states["Review Required?"]
@@ -84,17 +94,73 @@ def test_the_machine_is_the_workshops_final_version(dev):
     assert not asl.placeholders(definition)
 
 
-def test_an_unknown_review_decision_fails_the_execution_loudly(dev):
+def test_an_unknown_review_decision_is_recorded_as_a_processing_failure(dev):
     states = _definition(dev)["States"]
 
     default = states[states["Review Approved?"]["Default"]]
 
-    assert default["Type"] == "Fail"
-    assert default["Error"] == "UnknownReviewDecision"
+    assert default["Type"] == "Pass"
+    assert default["Result"]["Error"] == "UnknownReviewDecision"
+    assert (default["ResultPath"], default["Next"]) == ("$.failure", "Record Processing Failure")
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        "Check Applicant Data",
+        "Pending Review",
+        "Mark Review Timed Out",
+        "Approve Application",
+        "Reject Application",
+        "Flag Application As Unprocessable",
+    ],
+)
+def test_every_error_a_step_does_not_handle_is_recorded_as_a_processing_failure(dev, state):
+    # Given retries that are exhausted, a function that cannot be invoked, or a timeout
+    assert _definition(dev)["States"][state]["Catch"][-1] == RECORD_ANY_ERROR
+
+
+def test_a_processing_failure_marks_an_undecided_application_and_keeps_the_error_name(dev):
+    states = _definition(dev)["States"]
+    table = dev.named(f"{SYSTEM}-applications-table").outputs["name"]
+
+    record = states["Record Processing Failure"]
+
+    assert record["Resource"] == "arn:aws:states:::dynamodb:updateItem"
+    parameters = record["Parameters"]
+    assert parameters["TableName"] == table
+    assert parameters["Key"] == {"id": {"S.$": "$.application.id"}}
+    assert parameters["UpdateExpression"] == (
+        "SET #state = :failed, #failure = :failure, #updatedAt = :now REMOVE #taskToken"
+    )
+    values = parameters["ExpressionAttributeValues"]
+    assert values[":failed"] == {"S": "PROCESSING_FAILED"}
+    assert values[":failure"] == {"S.$": "States.JsonToString($.failure)"}
+    # Only from the states before a decision: a decided application keeps its outcome.
+    assert {
+        value["S"] for name, value in values.items() if name not in (":failure", ":now", ":failed")
+    } == {
+        "SUBMITTED",
+        "FLAGGED_FOR_REVIEW",
+        "REVIEW_APPROVED",
+        "REVIEW_REJECTED",
+        "REVIEW_TIMED_OUT",
+    }
+    assert record["Next"] == "Processing Failed"
+    assert record["Catch"] == [
+        {
+            "ErrorEquals": ["States.ALL"],
+            "ResultPath": "$.recordingFailure",
+            "Next": "Failure Not Recorded",
+        }
+    ]
+    for end in ("Processing Failed", "Failure Not Recorded"):
+        assert states[end]["Type"] == "Fail"
+        assert states[end]["ErrorPath"] == "$.failure.Error", end
 
 
 def test_the_checks_call_the_data_checking_service_with_its_commands(dev):
-    tasks = _tasks(_definition(dev))
+    tasks = _lambda_tasks(_definition(dev))
     data_checking = _arn(dev, f"{SYSTEM}-data-checking-function")
 
     for name, command, field in (
@@ -126,7 +192,7 @@ def test_pending_review_waits_for_the_callback_with_the_task_token_and_a_timeout
 def test_a_review_timeout_marks_the_application_timed_out_then_rejects_it(dev):
     states = _definition(dev)["States"]
 
-    [timeout_catch] = states["Pending Review"]["Catch"]
+    timeout_catch, _ = states["Pending Review"]["Catch"]
     assert timeout_catch["ErrorEquals"] == ["States.Timeout"]
     mark = states[timeout_catch["Next"]]
     assert mark["Parameters"]["FunctionName"] == _arn(dev, f"{SYSTEM}-flag-function")
@@ -144,7 +210,7 @@ def test_the_unprocessable_flag_gets_the_caught_error(dev):
 
 
 def test_every_lambda_task_retries_transient_errors_with_backoff_and_jitter(dev):
-    tasks = _tasks(_definition(dev))
+    tasks = _lambda_tasks(_definition(dev))
 
     assert len(tasks) == 7
     for name, task in tasks.items():
@@ -169,7 +235,7 @@ def test_a_review_timeout_outside_a_standard_executions_life_is_a_config_error(v
 def test_the_state_machine_role_invokes_exactly_the_functions_its_definition_calls(dev):
     invoked = {
         _FUNCTION_ARN.match(task["Parameters"]["FunctionName"])["arn"]
-        for task in _tasks(_definition(dev)).values()
+        for task in _lambda_tasks(_definition(dev)).values()
     }
     expected = {
         _arn(dev, f"{SYSTEM}-{role}-function")
@@ -182,7 +248,13 @@ def test_the_state_machine_role_invokes_exactly_the_functions_its_definition_cal
     [invoke] = [s for s in statements if "lambda:InvokeFunction" in s["Action"]]
     assert invoke["Action"] == ["lambda:InvokeFunction"]
     assert set(invoke["Resource"]) == invoked | {f"{arn}:*" for arn in invoked}
-    other_actions = {a for s in statements for a in s["Action"]} - {"lambda:InvokeFunction"}
+    [update] = [s for s in statements if any(a.startswith("dynamodb:") for a in s["Action"])]
+    assert update["Action"] == ["dynamodb:UpdateItem"]
+    assert update["Resource"] == [_arn(dev, f"{SYSTEM}-applications-table")]
+    other_actions = {a for s in statements for a in s["Action"]} - {
+        "lambda:InvokeFunction",
+        "dynamodb:UpdateItem",
+    }
     assert all(action.startswith(("logs:", "xray:")) for action in other_actions)
 
 
