@@ -21,7 +21,7 @@ from lambda_support.lazy import Lazy
 from applications.model import Application, State, require_application_id
 from applications.repository import ApplicationRepository
 
-logger = Logger(service="account-applications")
+logger = Logger()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from lambda_support.lazy import Lazy
 
 from find_applications.search import find_applications
 
-logger = Logger(service="account-applications")
+logger = Logger()
 
 REPOSITORY = Lazy(ApplicationRepository.from_environment)
 

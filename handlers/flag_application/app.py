@@ -10,7 +10,7 @@ from lambda_support.lazy import Lazy
 
 from flag_application.flags import flag_application
 
-logger = Logger(service="account-applications")
+logger = Logger()
 
 REPOSITORY = Lazy(ApplicationRepository.from_environment)
 

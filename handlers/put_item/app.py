@@ -11,7 +11,7 @@ from lambda_support.lazy import Lazy
 
 from put_item.items import ItemStore, parse_item
 
-logger = Logger(service="api-workflow")
+logger = Logger()
 
 
 def _store() -> ItemStore:

@@ -12,7 +12,7 @@ from lambda_support.lazy import Lazy
 
 from review_application.reviews import Reviews
 
-logger = Logger(service="account-applications")
+logger = Logger()
 
 REVIEWS = Lazy(
     lambda: Reviews(ApplicationRepository.from_environment(), boto3.client("stepfunctions"))

@@ -12,7 +12,7 @@ from lambda_support.lazy import Lazy
 
 from submit_application.submission import Submissions, parse_application
 
-logger = Logger(service="account-applications")
+logger = Logger()
 
 
 def _submissions() -> Submissions:

@@ -20,7 +20,7 @@ from lambda_support.lazy import Lazy
 from task_starter.executions import TaskExecutions
 from task_starter.tasks import parse_task_start
 
-logger = Logger(service="task-tracker")
+logger = Logger()
 
 
 def _executions() -> TaskExecutions:
