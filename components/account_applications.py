@@ -15,7 +15,7 @@ Every function has its own role with exactly the calls it makes: record changes 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -26,7 +26,8 @@ from components.state_machine import StateMachine, StateMachineArgs
 from components.table import GlobalIndex, Key, Table, TableArgs
 
 STATE_INDEX = "state"
-SHARED_PACKAGES = ["applications"]
+# The record model and table adapter, and the generic helpers it is built on.
+RECORD_PACKAGES = ("applications", "lambda_support")
 
 
 @dataclass
@@ -66,16 +67,38 @@ class AccountApplications(pulumi.ComponentResource):
             opts=child,
         )
 
+        # Every function that reads or changes records finds the table by this name.
+        table_environment: dict[str, pulumi.Input[str]] = {"TABLE_NAME": self.table.name}
+
+        # Pure checks: no records, no AWS calls.
         self.data_checking = self._function(
-            "data-checking", "data_checking", "Checks an applicant's name or address", shared=()
+            "data-checking",
+            "data_checking",
+            "Checks an applicant's name or address",
+            shared=(),
+            environment={},
         )
         self.flag = self._function(
             "flag",
             "flag_application",
             "Flags an application for review, as unprocessable, or as not reviewed in time",
+            shared=RECORD_PACKAGES,
+            environment=table_environment,
         )
-        self.approve = self._function("approve", "approve_application", "Approves an application")
-        self.reject = self._function("reject", "reject_application", "Rejects an application")
+        self.approve = self._function(
+            "approve",
+            "approve_application",
+            "Approves an application",
+            shared=RECORD_PACKAGES,
+            environment=table_environment,
+        )
+        self.reject = self._function(
+            "reject",
+            "reject_application",
+            "Rejects an application",
+            shared=RECORD_PACKAGES,
+            environment=table_environment,
+        )
         for function, purpose in (
             (self.flag, "flag-applications"),
             (self.approve, "approve-applications"),
@@ -105,7 +128,8 @@ class AccountApplications(pulumi.ComponentResource):
             "submit",
             "submit_application",
             "Stores an application and starts its workflow",
-            environment={"STATE_MACHINE_ARN": self.state_machine.arn},
+            shared=RECORD_PACKAGES,
+            environment={**table_environment, "STATE_MACHINE_ARN": self.state_machine.arn},
         )
         # UpdateItem creates or re-claims the record; DeleteItem withdraws it when no execution
         # could be started.
@@ -116,12 +140,20 @@ class AccountApplications(pulumi.ComponentResource):
         self.submit.grant("describe-executions", self.state_machine.describe_execution_statements())
 
         self.find = self._function(
-            "find", "find_applications", "Lists the applications in a state, a page at a time"
+            "find",
+            "find_applications",
+            "Lists the applications in a state, a page at a time",
+            shared=RECORD_PACKAGES,
+            environment=table_environment,
         )
         self.table.grant(self.find, "query-by-state", ["dynamodb:Query"], indexes=[STATE_INDEX])
 
         self.review = self._function(
-            "review", "review_application", "Records a reviewer's decision and resumes the workflow"
+            "review",
+            "review_application",
+            "Records a reviewer's decision and resumes the workflow",
+            shared=RECORD_PACKAGES,
+            environment=table_environment,
         )
         self.table.grant(self.review, "review-applications", ["dynamodb:UpdateItem"])
         self.review.grant("resume-workflow", self.state_machine.task_response_statements())
@@ -141,15 +173,18 @@ class AccountApplications(pulumi.ComponentResource):
         role: str,
         package: str,
         description: str,
-        environment: dict[str, pulumi.Input[str]] | None = None,
-        shared: Sequence[str] = SHARED_PACKAGES,
+        *,
+        shared: Sequence[str],
+        environment: Mapping[str, pulumi.Input[str]],
     ) -> PythonFunction:
-        """One of this system's functions; those that touch records get the table's name."""
+        """One of this system's functions, with exactly the shared packages and environment the
+        caller names; each logs as this system (Powertools reads its service name from
+        ``POWERTOOLS_SERVICE_NAME``)."""
         obs = self._observability
-        variables: dict[str, pulumi.Input[str]] = {"POWERTOOLS_SERVICE_NAME": self._name}
-        if shared:
-            variables["TABLE_NAME"] = self.table.name
-        variables.update(environment or {})
+        variables: dict[str, pulumi.Input[str]] = {
+            "POWERTOOLS_SERVICE_NAME": self._name,
+            **environment,
+        }
         return PythonFunction(
             f"{self._name}-{role}",
             PythonFunctionArgs(

@@ -44,6 +44,7 @@ class ApiWorkflow(pulumi.ComponentResource):
             f"{name}-put",
             PythonFunctionArgs(
                 package="put_item",
+                shared=["lambda_support"],
                 description="Stores one {id, payload} item (seed 004's PutFunction)",
                 environment={"TABLE_NAME": self.table.name, "POWERTOOLS_SERVICE_NAME": name},
                 observability=obs,

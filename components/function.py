@@ -68,7 +68,8 @@ class PythonFunctionArgs:
     handler: str = "app.handler"
     """Module and function inside the package, e.g. ``app.handler``."""
     shared: Sequence[str] = ()
-    """Other packages under ``handlers/`` bundled beside it (shared domain code)."""
+    """Other packages under ``handlers/`` bundled beside it, exactly those its code imports
+    (shared domain code such as ``applications``, generic helpers in ``lambda_support``)."""
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     timeout: int = 10
     memory_size: int = 256

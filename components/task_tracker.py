@@ -59,6 +59,7 @@ class TaskTracker(pulumi.ComponentResource):
             f"{name}-starter",
             PythonFunctionArgs(
                 package="task_starter",
+                shared=["lambda_support"],
                 description="Starts the task tracker's execution for one {taskId} (seed 001)",
                 environment={
                     "STATE_MACHINE_ARN": self.state_machine.arn,

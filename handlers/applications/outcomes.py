@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from lambda_support.lazy import Lazy
 
-from applications.lazy import Lazy
 from applications.model import Application, State, require_application_id
 from applications.repository import ApplicationRepository
 
-logger = Logger(service="account-applications")
+logger = Logger()
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
+from lambda_support.aws_errors import error_code
 
-from applications.aws import error_code
 from applications.model import (
     Application,
     ApplicationError,

@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger
 
 from data_checking.checks import run_check
 
-logger = Logger(service="account-applications")
+logger = Logger()
 
 
 @logger.inject_lambda_context

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from applications.lazy import Lazy
 from applications.repository import ApplicationRepository
 from aws_lambda_powertools import Logger
+from lambda_support.lazy import Lazy
 
 from find_applications.search import find_applications
 
-logger = Logger(service="account-applications")
+logger = Logger()
 
 REPOSITORY = Lazy(ApplicationRepository.from_environment)
 

@@ -7,25 +7,24 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
+from lambda_support.lazy import Lazy
 
 from put_item.items import ItemStore, parse_item
 
-logger = Logger(service="api-workflow")
-
-# Built on first use, so importing the module needs no environment; tests may replace it.
-STORE: ItemStore | None = None
+logger = Logger()
 
 
 def _store() -> ItemStore:
-    global STORE  # noqa: PLW0603 - one client per execution environment, reused across invocations
-    if STORE is None:
-        STORE = ItemStore(boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"]))
-    return STORE
+    return ItemStore(boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"]))
+
+
+# One client per execution environment, built on first use: importing needs no environment.
+STORE = Lazy(_store)
 
 
 @logger.inject_lambda_context
 def handler(event: Any, context: Any) -> dict[str, Any]:
     item = parse_item(event)
-    _store().put(item)
+    STORE.get().put(item)
     logger.info("stored item", extra={"item_id": item.id})
     return {"id": item.id, "stored": True}

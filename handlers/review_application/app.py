@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from applications.lazy import Lazy
 from applications.repository import ApplicationRepository
 from aws_lambda_powertools import Logger
+from lambda_support.lazy import Lazy
 
 from review_application.reviews import Reviews
 
-logger = Logger(service="account-applications")
+logger = Logger()
 
 REVIEWS = Lazy(
     lambda: Reviews(ApplicationRepository.from_environment(), boto3.client("stepfunctions"))

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from applications.aws import error_code
 from applications.model import (
     REVIEW_TIMED_OUT_AT,
     Application,
@@ -34,6 +33,7 @@ from applications.model import (
 )
 from applications.repository import ApplicationRepository
 from botocore.exceptions import ClientError
+from lambda_support.aws_errors import error_code
 
 DECISION_STATES = {"APPROVE": State.REVIEW_APPROVED, "REJECT": State.REVIEW_REJECTED}
 TASK_TOKEN = "taskToken"

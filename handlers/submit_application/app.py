@@ -6,13 +6,13 @@ import os
 from typing import Any
 
 import boto3
-from applications.lazy import Lazy
 from applications.repository import ApplicationRepository
 from aws_lambda_powertools import Logger
+from lambda_support.lazy import Lazy
 
 from submit_application.submission import Submissions, parse_application
 
-logger = Logger(service="account-applications")
+logger = Logger()
 
 
 def _submissions() -> Submissions:

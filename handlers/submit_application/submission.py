@@ -35,7 +35,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from applications.aws import error_code
 from applications.model import (
     Application,
     ApplicationError,
@@ -44,6 +43,8 @@ from applications.model import (
 )
 from applications.repository import ApplicationRepository
 from botocore.exceptions import BotoCoreError, ClientError
+from lambda_support.arns import execution_arn
+from lambda_support.aws_errors import error_code
 
 MAX_NAME_LENGTH = 200
 MAX_ADDRESS_LENGTH = 500
@@ -115,14 +116,6 @@ def execution_input(application: Application) -> str:
     """The workflow's input: only what never changes, so a retry sends the same request."""
     body = {"id": application.id, "name": application.name, "address": application.address}
     return json.dumps({"application": body}, sort_keys=True)
-
-
-def execution_arn(state_machine_arn: str, name: str) -> str:
-    """The ARN Step Functions gives a standard workflow's execution called ``name``."""
-    prefix, _, machine = state_machine_arn.rpartition(":stateMachine:")
-    if not prefix:
-        raise ValueError(f"{state_machine_arn!r} is not a state machine ARN")
-    return f"{prefix}:execution:{machine}:{name}"
 
 
 class Submissions:

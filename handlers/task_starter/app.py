@@ -15,28 +15,28 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
+from lambda_support.lazy import Lazy
 
 from task_starter.executions import TaskExecutions
 from task_starter.tasks import parse_task_start
 
-logger = Logger(service="task-tracker")
-
-# Built on first use, so importing the module needs no environment; tests may replace both.
-EXECUTIONS: TaskExecutions | None = None
-CLOCK: Callable[[], float] = time.time
+logger = Logger()
 
 
 def _executions() -> TaskExecutions:
-    global EXECUTIONS  # noqa: PLW0603 - one client per execution environment, reused across invocations
-    if EXECUTIONS is None:
-        EXECUTIONS = TaskExecutions(boto3.client("stepfunctions"), os.environ["STATE_MACHINE_ARN"])
-    return EXECUTIONS
+    return TaskExecutions(boto3.client("stepfunctions"), os.environ["STATE_MACHINE_ARN"])
+
+
+# The client is built on first use, once per execution environment, so importing needs no
+# environment; tests replace it and the clock.
+EXECUTIONS = Lazy(_executions)
+CLOCK: Callable[[], float] = time.time
 
 
 @logger.inject_lambda_context
 def handler(event: Any, context: Any) -> dict[str, Any]:
     task = parse_task_start(event, timestamp=int(CLOCK()))
-    execution = _executions().start(task)
+    execution = EXECUTIONS.get().start(task)
     logger.info(
         "task tracked by execution",
         extra={"execution_arn": execution.execution_arn, "status": execution.status},

@@ -15,20 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
+from lambda_support.arns import execution_arn
+from lambda_support.aws_errors import error_code
 
 from task_starter.tasks import TaskStart
 
 
 class ExecutionNameTakenError(RuntimeError):
     """An execution with the task's name exists, started with a different input."""
-
-
-def execution_arn(state_machine_arn: str, execution_name: str) -> str:
-    """The ARN Step Functions gives the execution ``execution_name`` of this state machine."""
-    prefix, separator, machine_name = state_machine_arn.partition(":stateMachine:")
-    if not separator or not machine_name:
-        raise ValueError(f"{state_machine_arn!r} is not a state machine ARN")
-    return f"{prefix}:execution:{machine_name}:{execution_name}"
 
 
 @dataclass(frozen=True)
@@ -63,7 +57,7 @@ class TaskExecutions:
                 input=task.execution_input_json(),
             )
         except ClientError as err:
-            if err.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
+            if error_code(err) != "ExecutionAlreadyExists":
                 raise
             return self._existing(task)
         return TaskExecution(response["executionArn"], task, status="RUNNING")

@@ -10,9 +10,9 @@ import uuid
 from typing import Any
 
 import boto3
-from applications.lazy import Lazy
 from applications.model import State
 from applications.repository import ApplicationRepository
+from lambda_support.lazy import Lazy
 
 from tests.conftest import REGION
 

@@ -1,7 +1,6 @@
 """The shared application-record code (handlers/applications) against DynamoDB in moto."""
 
 import pytest
-from applications.lazy import Lazy
 from applications.model import (
     ApplicationNotFoundError,
     InvalidRequestError,
@@ -176,12 +175,3 @@ def test_a_public_view_never_shows_the_task_token(table):
 
     assert "secret-token" not in str(application.public())
     assert application.public()["state"] == "FLAGGED_FOR_REVIEW"
-
-
-def test_a_lazy_value_is_built_once_on_first_use():
-    built = []
-    lazy = Lazy(lambda: built.append("built") or len(built))
-
-    assert built == []
-    assert (lazy.get(), lazy.get()) == (1, 1)
-    assert built == ["built"]

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from lambda_support.lazy import Lazy
 from put_item import app
 from put_item.items import InvalidItemError, ItemStore, MissingItemIdError
 
@@ -12,7 +13,7 @@ from tests.conftest import create_table
 @pytest.fixture
 def table(aws, monkeypatch):
     table = create_table("items")
-    monkeypatch.setattr(app, "STORE", ItemStore(table))
+    monkeypatch.setattr(app, "STORE", Lazy(lambda: ItemStore(table)))
     return table
 
 
@@ -65,7 +66,7 @@ def test_the_store_is_built_from_the_table_name_in_the_environment(
 ):
     table = create_table("from-env")
     monkeypatch.setenv("TABLE_NAME", "from-env")
-    monkeypatch.setattr(app, "STORE", None)
+    monkeypatch.setattr(app, "STORE", Lazy(app._store))
 
     app.handler({"id": "b"}, lambda_context)
 

@@ -11,8 +11,8 @@ import time
 from unittest import mock
 
 import pytest
-from applications.lazy import Lazy
 from applications.model import ApplicationNotFoundError, InvalidRequestError, State
+from lambda_support.lazy import Lazy
 from moto import mock_aws
 from review_application import app
 from review_application.reviews import (

@@ -5,16 +5,15 @@ import uuid
 from unittest import mock
 
 import pytest
-from applications.lazy import Lazy
 from applications.repository import SubmissionConflictError
 from botocore.exceptions import ClientError, EndpointConnectionError
+from lambda_support.lazy import Lazy
 from submit_application import app
 from submit_application.submission import (
     InvalidApplicationError,
     SubmissionFailedError,
     Submissions,
     application_id,
-    execution_arn,
 )
 
 from tests.conftest import REGION
@@ -227,15 +226,6 @@ def test_given_the_start_and_the_check_fail_then_the_record_stays_and_a_retry_co
 def test_the_same_key_always_gives_the_same_uuid4_application_id():
     assert application_id("form-1") == application_id("form-1") != application_id("form-2")
     assert uuid.UUID(application_id("form-1").removeprefix("application_")).version == 4
-
-
-def test_an_execution_arn_is_derived_from_the_machine_arn():
-    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:workflow"
-    assert execution_arn(machine, "application_1") == (
-        "arn:aws:states:us-east-1:123456789012:execution:workflow:application_1"
-    )
-    with pytest.raises(ValueError, match="not a state machine ARN"):
-        execution_arn("arn:aws:lambda:us-east-1:123456789012:function:f", "x")
 
 
 def test_the_service_is_built_from_the_environment(submit, lambda_context):

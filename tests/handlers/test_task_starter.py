@@ -9,6 +9,7 @@ import re
 
 import boto3
 import pytest
+from lambda_support.lazy import Lazy
 from task_starter import app
 from task_starter.executions import ExecutionNameTakenError, TaskExecutions
 from task_starter.tasks import InvalidTaskError, InvalidTaskIdError, parse_task_start
@@ -49,7 +50,7 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def starter(sfn, machine_arn, clock, monkeypatch):
-    monkeypatch.setattr(app, "EXECUTIONS", TaskExecutions(sfn, machine_arn))
+    monkeypatch.setattr(app, "EXECUTIONS", Lazy(lambda: TaskExecutions(sfn, machine_arn)))
     return app.handler
 
 
@@ -197,7 +198,7 @@ def test_the_client_is_built_for_the_state_machine_in_the_environment(
     machine_arn, executions, clock, monkeypatch, lambda_context
 ):
     monkeypatch.setenv("STATE_MACHINE_ARN", machine_arn)
-    monkeypatch.setattr(app, "EXECUTIONS", None)
+    monkeypatch.setattr(app, "EXECUTIONS", Lazy(app._executions))
 
     result = app.handler({"taskId": "Dinner"}, lambda_context)
 

@@ -31,6 +31,27 @@ FUNCTIONS = {
     "review": ("review_application", {"dynamodb:UpdateItem"}),
     "data-checking": ("data_checking", set()),
 }
+RECORDS = {"applications", "lambda_support"}  # the records code and the helpers it imports
+# role -> the packages its archive carries beside its own
+SHARED = {
+    "submit": RECORDS,
+    "flag": RECORDS,
+    "find": RECORDS,
+    "approve": RECORDS,
+    "reject": RECORDS,
+    "review": RECORDS,
+    "data-checking": set(),
+}
+# role -> the names of its environment variables
+ENVIRONMENT = {
+    "submit": {"POWERTOOLS_SERVICE_NAME", "TABLE_NAME", "STATE_MACHINE_ARN"},
+    "flag": {"POWERTOOLS_SERVICE_NAME", "TABLE_NAME"},
+    "find": {"POWERTOOLS_SERVICE_NAME", "TABLE_NAME"},
+    "approve": {"POWERTOOLS_SERVICE_NAME", "TABLE_NAME"},
+    "reject": {"POWERTOOLS_SERVICE_NAME", "TABLE_NAME"},
+    "review": {"POWERTOOLS_SERVICE_NAME", "TABLE_NAME"},
+    "data-checking": {"POWERTOOLS_SERVICE_NAME"},
+}
 
 
 def _definition(deployment):
@@ -309,20 +330,52 @@ def test_describing_executions_is_limited_to_this_machines_executions():
 
 
 @pytest.mark.parametrize("role", sorted(FUNCTIONS))
-def test_each_function_ships_its_package_and_the_shared_records_package(dev, role):
-    package, actions = FUNCTIONS[role]
+def test_each_function_ships_its_package_and_exactly_the_shared_packages_it_imports(dev, role):
+    package, _ = FUNCTIONS[role]
     function = _function(dev, role)
 
     packages = {path.split("/")[0] for path in function.inputs["code"].assets}
 
     assert function.inputs["handler"] == f"{package}.app.handler"
-    # data checking touches no records, so it does not carry the records package
-    assert packages == ({package, "applications"} if actions else {package})
-    variables = function.inputs["environment"]["variables"]
-    if actions:
+    assert packages == {package} | SHARED[role]
+
+
+@pytest.mark.parametrize("role", sorted(FUNCTIONS))
+def test_each_function_is_told_its_service_and_the_table_only_if_it_uses_it(dev, role):
+    variables = _function(dev, role).inputs["environment"]["variables"]
+
+    assert set(variables) == ENVIRONMENT[role]
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "account-applications"
+    if "TABLE_NAME" in variables:
         assert variables["TABLE_NAME"] == dev.outputs["accountApplicationsTableName"]
-    else:
-        assert "TABLE_NAME" not in variables
+
+
+def test_data_checking_is_told_of_no_table_and_ships_no_records_code(dev):
+    function = _function(dev, "data-checking")
+
+    assert function.inputs["environment"]["variables"] == {
+        "POWERTOOLS_SERVICE_NAME": "account-applications"
+    }
+    assert sorted(function.inputs["code"].assets) == [
+        "data_checking/__init__.py",
+        "data_checking/app.py",
+        "data_checking/checks.py",
+    ]
+
+
+def test_approve_ships_its_entry_point_the_records_code_and_the_generic_helpers(dev):
+    assert sorted(_function(dev, "approve").inputs["code"].assets) == [
+        "applications/__init__.py",
+        "applications/model.py",
+        "applications/outcomes.py",
+        "applications/repository.py",
+        "approve_application/__init__.py",
+        "approve_application/app.py",
+        "lambda_support/__init__.py",
+        "lambda_support/arns.py",
+        "lambda_support/aws_errors.py",
+        "lambda_support/lazy.py",
+    ]
 
 
 def test_submit_starts_executions_of_this_machine(dev):

@@ -79,16 +79,20 @@ def test_put_function_may_only_put_items_into_its_own_table(dev):
         {"Effect": "Allow", "Action": ["dynamodb:PutItem"], "Resource": [table_arn]}
     ]
     function = dev.named("api-workflow-put-function")
-    assert (
-        function.inputs["environment"]["variables"]["TABLE_NAME"]
-        == dev.outputs["apiWorkflowTableName"]
-    )
+    assert function.inputs["environment"]["variables"] == {
+        "TABLE_NAME": dev.outputs["apiWorkflowTableName"],
+        "POWERTOOLS_SERVICE_NAME": "api-workflow",
+    }
     assert function.inputs["handler"] == "put_item.app.handler"
 
 
-def test_the_function_archive_contains_the_handler_and_nothing_else(dev):
+def test_the_function_archive_contains_the_handler_and_its_helpers_and_nothing_else(dev):
     archive = dev.named("api-workflow-put-function").inputs["code"]
     assert sorted(archive.assets) == [
+        "lambda_support/__init__.py",
+        "lambda_support/arns.py",
+        "lambda_support/aws_errors.py",
+        "lambda_support/lazy.py",
         "put_item/__init__.py",
         "put_item/app.py",
         "put_item/items.py",

@@ -1,10 +1,13 @@
 """Program-wide wiring: parenting, policies, exports. These hold for every system."""
 
+import ast
 import json
+from pathlib import Path
 
 import pytest
 from pulumi.runtime.mocks import MockCallArgs
 
+from components.function import HANDLERS_DIR
 from components.iam import WILDCARD_RESOURCE_REASONS
 from components.settings import ConfigError
 from tests.harness import AwsShapedMocks, UnmockedError, actions, deploy_with_mocks
@@ -66,6 +69,49 @@ def test_each_function_has_its_own_role_and_log_group_with_the_configured_retent
             if g.outputs["name"] == function.inputs["loggingConfig"]["logGroup"]
         )
         assert group.inputs["retentionInDays"] == 7  # Pulumi.dev.yaml
+
+
+def _handler_packages_imported_by(archive) -> set[str]:
+    """The packages under handlers/ that the archive's modules import (absolute imports)."""
+    handler_packages = {path.parent.name for path in HANDLERS_DIR.glob("*/__init__.py")}
+    imported = set()
+    for asset in archive.assets.values():
+        for node in ast.walk(ast.parse(Path(asset.path).read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    return imported & handler_packages
+
+
+def test_each_archive_carries_exactly_its_package_and_the_handler_packages_its_code_imports(dev):
+    for function in dev.of_type("aws:lambda/function:Function"):
+        archive = function.inputs["code"]
+        own = function.inputs["handler"].split(".")[0]
+
+        carried = {path.split("/")[0] for path in archive.assets}
+
+        assert carried == {own} | _handler_packages_imported_by(archive), function.name
+
+
+def test_every_function_logs_under_the_name_of_the_system_it_belongs_to(dev):
+    # Powertools' Logger() reads its service from POWERTOOLS_SERVICE_NAME; handlers name none.
+    services = {
+        function.name: function.inputs["environment"]["variables"]["POWERTOOLS_SERVICE_NAME"]
+        for function in dev.of_type("aws:lambda/function:Function")
+    }
+
+    assert services == {
+        "api-workflow-put-function": "api-workflow",
+        "task-tracker-starter-function": "task-tracker",
+        "account-applications-data-checking-function": "account-applications",
+        "account-applications-flag-function": "account-applications",
+        "account-applications-approve-function": "account-applications",
+        "account-applications-reject-function": "account-applications",
+        "account-applications-submit-function": "account-applications",
+        "account-applications-find-function": "account-applications",
+        "account-applications-review-function": "account-applications",
+    }
 
 
 def test_functions_use_the_aws_managed_powertools_layer_of_their_region(dev):

@@ -157,9 +157,16 @@ def test_the_starter_may_start_only_this_machine_and_read_only_its_executions(de
 def test_the_starter_finds_the_machine_in_its_environment_and_runs_the_task_starter(dev):
     function = dev.named("task-tracker-starter-function")
 
-    assert function.inputs["environment"]["variables"]["STATE_MACHINE_ARN"] == _machine_arn(dev)
+    assert function.inputs["environment"]["variables"] == {
+        "STATE_MACHINE_ARN": _machine_arn(dev),
+        "POWERTOOLS_SERVICE_NAME": "task-tracker",
+    }
     assert function.inputs["handler"] == "task_starter.app.handler"
     assert sorted(function.inputs["code"].assets) == [
+        "lambda_support/__init__.py",
+        "lambda_support/arns.py",
+        "lambda_support/aws_errors.py",
+        "lambda_support/lazy.py",
         "task_starter/__init__.py",
         "task_starter/app.py",
         "task_starter/executions.py",

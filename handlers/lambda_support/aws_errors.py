@@ -1,4 +1,8 @@
-"""Small helpers for the AWS errors the functions tell apart."""
+"""The AWS errors a function tells apart, by the code the service gives them.
+
+boto3 raises one ClientError for every refusal; what to do (retry, accept, raise a named error)
+depends on its code alone.
+"""
 
 from __future__ import annotations
 
