@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from lambda_support.text import is_valid_unicode_json
+
 MAX_ID_LENGTH = 1024  # DynamoDB allows 2048 bytes for a partition key; leave room for UTF-8.
 
 
@@ -35,6 +37,8 @@ def parse_item(event: Any) -> Item:
     """The item in a request ``{"id": "...", "payload": <any JSON>}``."""
     if not isinstance(event, dict):
         raise InvalidItemError(f"expected a JSON object, got {type(event).__name__}")
+    if not is_valid_unicode_json(event):
+        raise InvalidItemError("the request holds text that is not valid Unicode")
     item_id = event.get("id")
     if item_id is None or (isinstance(item_id, str) and not item_id.strip()):
         raise MissingItemIdError("the request needs a non-empty string 'id'")

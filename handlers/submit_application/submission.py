@@ -45,6 +45,7 @@ from applications.repository import ApplicationRepository
 from botocore.exceptions import BotoCoreError, ClientError
 from lambda_support.arns import execution_arn
 from lambda_support.aws_errors import error_code
+from lambda_support.text import is_valid_unicode
 
 MAX_NAME_LENGTH = 200
 MAX_ADDRESS_LENGTH = 500
@@ -65,14 +66,6 @@ class NewApplication:
     name: str
     address: str
     idempotency_key: str | None = None
-
-
-def is_valid_unicode(text: str) -> bool:  # TEMP: moves to lambda_support
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _text(event: dict[str, Any], field: str, max_length: int) -> str:

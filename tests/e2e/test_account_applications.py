@@ -233,6 +233,16 @@ def top_level_path(applications: Applications, application_id: str) -> list[str]
     return [name for name in path(applications, application_id) if name in DEFINITION["States"]]
 
 
+def recorded_failure(applications: Applications, application_id: str, error: str) -> dict:
+    """The record, checked to be PROCESSING_FAILED with ``error`` and no task token left."""
+    record = applications.record(application_id)
+    assert record is not None
+    assert record["state"] == "PROCESSING_FAILED"
+    assert json.loads(record["failure"])["Error"] == error
+    assert "taskToken" not in record
+    return record
+
+
 def denied_invoke(cloud, applications, role):
     return denied(cloud, applications, "lambda:InvokeFunction", function_arn(cloud, role))
 
@@ -285,10 +295,7 @@ def test_given_a_function_the_workflow_cannot_invoke_then_the_application_ends_p
         "Record Processing Failure",
         "Processing Failed",
     ]
-    record = applications.record(application_id)
-    assert record["state"] == "PROCESSING_FAILED"
-    assert json.loads(record["failure"])["Error"] == "Lambda.AWSLambdaException"
-    assert "taskToken" not in record
+    record = recorded_failure(applications, application_id, "Lambda.AWSLambdaException")
     # and find lists it, with the error and its cause
     errored, page = applications.find({"state": "PROCESSING_FAILED", "limit": 100})
     assert not errored, page
@@ -344,10 +351,7 @@ def test_given_a_resumption_with_another_decision_then_the_workflow_fails_loudly
         "Record Processing Failure",
         "Processing Failed",
     ]
-    record = applications.record(application_id)
-    assert record["state"] == "PROCESSING_FAILED"
-    assert json.loads(record["failure"])["Error"] == "UnknownReviewDecision"
-    assert "taskToken" not in record
+    recorded_failure(applications, application_id, "UnknownReviewDecision")
 
 
 def test_given_a_decided_application_when_submitted_again_with_its_key_then_nothing_new(
@@ -381,8 +385,18 @@ def test_given_a_decided_application_when_submitted_again_with_its_key_then_noth
         {"name": "   ", "address": "123 Enterprise Street"},
         {"name": "Spock"},
         {"name": 7, "address": "123 Enterprise Street"},
+        {"name": "\ud800", "address": "123 Enterprise Street"},
+        {"name": "Spock", "address": "123 \udfff Street"},
     ],
-    ids=["missing name", "empty name", "blank name", "missing address", "name not a string"],
+    ids=[
+        "missing name",
+        "empty name",
+        "blank name",
+        "missing address",
+        "name not a string",
+        "lone surrogate in name",
+        "lone surrogate in address",
+    ],
 )
 def test_given_a_bad_application_when_submitted_then_a_named_error_and_no_record_nor_execution(
     applications, request_

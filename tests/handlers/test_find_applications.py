@@ -13,7 +13,6 @@ from tests.handlers.applications_support import (
     table_for,
 )
 
-
 ID = "application_0f8fad5b-d9cb-469f-a165-70867728950e"
 
 

@@ -27,6 +27,15 @@ def test_given_an_item_when_handled_then_it_is_written_whole(table, lambda_conte
     }
 
 
+def test_given_text_beyond_ascii_when_handled_then_it_is_stored_as_sent(table, lambda_context):
+    app.handler({"id": "café-🖖", "payload": {"名前": "Spøck"}}, lambda_context)
+
+    assert table.get_item(Key={"id": "café-🖖"})["Item"] == {
+        "id": "café-🖖",
+        "payload": {"名前": "Spøck"},
+    }
+
+
 def test_given_the_same_item_twice_when_handled_then_one_item_remains(table, lambda_context):
     app.handler({"id": "a", "payload": "x"}, lambda_context)
     app.handler({"id": "a", "payload": "x"}, lambda_context)
@@ -50,6 +59,10 @@ def test_given_no_id_when_handled_then_missing_item_id_error_and_nothing_written
         (["id"], "expected a JSON object"),
         ({"id": 7}, "'id' must be a string"),
         ({"id": "x" * 1025}, "longer than"),
+        # Lone surrogates (JSON "\ud800") anywhere: no UTF-8 form for DynamoDB to store.
+        ({"id": "a\ud800"}, "not valid Unicode"),
+        ({"id": "a", "payload": {"note": ["\udfff"]}}, "not valid Unicode"),
+        ({"id": "a", "payload": {"\ud83d": 1}}, "not valid Unicode"),
     ],
 )
 def test_given_an_invalid_item_when_handled_then_invalid_item_error_and_nothing_written(

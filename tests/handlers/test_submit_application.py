@@ -86,6 +86,16 @@ def test_given_an_application_when_submitted_then_one_record_and_one_execution_n
     assert json.loads(described["input"]) == {"application": {"id": result["id"], **SPOCK}}
 
 
+def test_given_text_beyond_ascii_when_submitted_then_it_is_stored_as_sent(submit, lambda_context):
+    request = {"name": "Spøck 🖖", "address": "1 Brücke Straße", "idempotencyKey": "ключ-1"}
+
+    result = app.handler(request, lambda_context)
+
+    item = stored(submit.table, result["id"])
+    assert (item["name"], item["address"]) == ("Spøck 🖖", "1 Brücke Straße")
+    assert len(submit.executions()) == 1
+
+
 def test_given_the_same_idempotency_key_when_submitted_again_then_nothing_more_is_created(
     submit, lambda_context
 ):

@@ -167,6 +167,7 @@ def test_the_starter_finds_the_machine_in_its_environment_and_runs_the_task_star
         "lambda_support/arns.py",
         "lambda_support/aws_errors.py",
         "lambda_support/lazy.py",
+        "lambda_support/text.py",
         "task_starter/__init__.py",
         "task_starter/app.py",
         "task_starter/executions.py",
