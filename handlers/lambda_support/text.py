@@ -1,9 +1,8 @@
 """Text a function may hand on to AWS.
 
 A JSON event can carry a lone surrogate (``"\\ud800"``): Python decodes it into a ``str`` that has
-no UTF-8 form, so boto3 fails only when it encodes the request, after earlier writes of the same
-call may have gone through. Checking first lets a function refuse such text by name, before it
-changes anything.
+no UTF-8 form, so a call fails only when boto3 encodes its request, part-way through the function's
+work. Checking first lets a function refuse such text by name, before it changes anything.
 """
 
 from __future__ import annotations
