@@ -29,9 +29,11 @@ from localcloud.async_lambda import AsyncLambda
 from localcloud.clients import Clients
 from localcloud.clock import Clock
 from localcloud.dispatcher import Dispatcher
+from localcloud.endpoint import Endpoint
 from localcloud.front_door import FrontDoor
 from localcloud.lambda_runtime import LambdaRuntime
 from localcloud.layers import ManagedLayers
+from localcloud.principals import Principal, Principals
 from localcloud.program import run_program, stack_config
 from localcloud.provisioner import CreatedResource, MotoProvisioner
 from localcloud.sigv4 import sign
@@ -99,6 +101,16 @@ class LocalCloud:
         return self._aws.clock
 
     @property
+    def endpoint_url(self) -> str:
+        """The AWS API of every emulated service, for SDKs and the aws CLI."""
+        return self._aws.endpoint.url
+
+    @property
+    def credentials(self) -> Principal:
+        """The local credentials a client outside localcloud signs with (the account's root)."""
+        return self._aws.principals.root
+
+    @property
     def runtime(self) -> LambdaRuntime:
         return self._aws.runtime
 
@@ -149,7 +161,9 @@ class LocalCloud:
         )
         headers = {"Content-Type": "application/json"}
         if signed:
-            headers = sign(method, url, data, self.region, headers)
+            headers = sign(
+                method, url, data, region=self.region, principal=self.credentials, headers=headers
+            )
         request = urllib.request.Request(url, data=data or None, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -196,6 +210,8 @@ class Emulator:
     runtime: LambdaRuntime
     front_door: FrontDoor
     dispatcher: Dispatcher
+    principals: Principals
+    endpoint: Endpoint
 
 
 @contextlib.contextmanager
@@ -215,9 +231,11 @@ def emulator(
         tempfile.TemporaryDirectory(prefix="localcloud-") as workdir,
     ):
         account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
+        principals = Principals(account)
+        endpoint = Endpoint(region, principals)
         runtime = LambdaRuntime(Path(workdir))
         step_functions = StepFunctionsFixes(clock, fixes)
-        front_door = FrontDoor(region=region, port=port, clock=clock)
+        front_door = FrontDoor(region, principals, port=port, clock=clock)
         dispatcher = Dispatcher()
         clients = Clients(region)
         async_lambda = AsyncLambda(clock, clients)
@@ -230,10 +248,14 @@ def emulator(
         dispatcher.add_source(sqs_event_source)
         dispatcher.start()
         front_door.start()
+        endpoint.start()
         try:
-            yield Emulator(region, account, clock, runtime, front_door, dispatcher)
+            yield Emulator(
+                region, account, clock, runtime, front_door, dispatcher, principals, endpoint
+            )
         finally:
             _stop_running_executions(region)
+            endpoint.stop()
             front_door.stop()
             dispatcher.stop()
             sqs_event_source.uninstall()

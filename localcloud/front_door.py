@@ -10,6 +10,7 @@ execution with the integration role's credentials checked against that role's po
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -26,7 +27,13 @@ from botocore.exceptions import ClientError
 
 from localcloud.clock import Clock
 from localcloud.iam_check import AccessDeniedError, RolePolicies
-from localcloud.sigv4 import SignatureError, verify_signature
+from localcloud.principals import Principals
+from localcloud.sigv4 import SignatureError, verify
+
+logger = logging.getLogger(__name__)
+
+# API Gateway HTTP APIs accept payloads of up to 10 MB ("Amazon API Gateway quotas").
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -54,6 +61,51 @@ class Request:
     url: str
 
 
+class _BadRequestError(ValueError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
+    """The request body by Content-Length or chunked transfer coding (RFC 9112, section 6-7)."""
+    if handler.headers.get("Transfer-Encoding", "").lower() == "chunked":
+        return _read_chunked(handler.rfile)
+    declared = handler.headers.get("Content-Length")
+    if declared is None:
+        return b""
+    if not declared.isdigit():
+        raise _BadRequestError(HTTPStatus.BAD_REQUEST, "Bad Request: invalid Content-Length")
+    length = int(declared)
+    if length > MAX_PAYLOAD_BYTES:
+        raise _BadRequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large")
+    body = handler.rfile.read(length)
+    if len(body) < length:
+        raise _BadRequestError(HTTPStatus.BAD_REQUEST, "Bad Request: incomplete body")
+    return bytes(body)
+
+
+def _read_chunked(stream: Any) -> bytes:
+    body = bytearray()
+    while True:
+        size_line = stream.readline(1024).split(b";", 1)[0].strip()
+        try:
+            size = int(size_line, 16)
+        except ValueError:
+            raise _BadRequestError(HTTPStatus.BAD_REQUEST, "Bad Request: invalid chunk") from None
+        if size == 0:
+            while stream.readline(1024).strip():  # trailer fields, then the final CRLF
+                pass
+            return bytes(body)
+        if len(body) + size > MAX_PAYLOAD_BYTES:
+            raise _BadRequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large")
+        chunk = stream.read(size)
+        if len(chunk) < size or stream.read(2) != b"\r\n":
+            raise _BadRequestError(HTTPStatus.BAD_REQUEST, "Bad Request: incomplete chunk")
+        body += chunk
+
+
 class _TokenBucket:
     """API Gateway's throttle: ``rate`` requests a second, bursts of up to ``burst``."""
 
@@ -74,6 +126,12 @@ class _TokenBucket:
             return True
 
 
+class _Server(ThreadingHTTPServer):
+    # Room for a burst of simultaneous clients (socketserver's default backlog is 5).
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 def _route_pattern(route_key: str) -> tuple[str, re.Pattern[str]]:
     method, _, path = route_key.partition(" ")
     regex = re.sub(r"\\\{(\w+)\\\+\\\}", r"(?P<\1>.+)", re.escape(path))
@@ -82,11 +140,14 @@ def _route_pattern(route_key: str) -> tuple[str, re.Pattern[str]]:
 
 
 class FrontDoor:
-    def __init__(self, region: str, port: int = 0, clock: Clock | None = None) -> None:
+    def __init__(
+        self, region: str, principals: Principals, port: int = 0, clock: Clock | None = None
+    ) -> None:
         self.region = region
+        self.principals = principals
         self.clock = clock or Clock("fast")
         self._buckets: dict[str, _TokenBucket] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._server = _Server(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -113,26 +174,42 @@ class FrontDoor:
             protocol_version = "HTTP/1.1"
 
             def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
+                try:
+                    body = _read_body(self)
+                except _BadRequestError as error:
+                    self.close_connection = True  # what is left of the body cannot be trusted
+                    self._send(Response.message(error.status, error.message))
+                    return
                 split = urlsplit(self.path)
                 request = Request(
                     method=self.command,
                     path=split.path,
                     query=split.query,
                     headers={k.lower(): v for k, v in self.headers.items()},
-                    body=self.rfile.read(length) if length else b"",
+                    body=body,
                     url=f"{front_door.url}{self.path}",
                 )
-                response = front_door.handle(request)
+                try:
+                    response = front_door.handle(request)
+                except Exception:  # a client gets a 500, never a dropped connection
+                    logger.exception("front door failed on %s %s", self.command, self.path)
+                    response = Response.message(
+                        HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error"
+                    )
+                self._send(response)
+
+            def _send(self, response: Response) -> None:
                 body = response.body.encode()
                 self.send_response(response.status)
                 for key, value in response.headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
+                if self.close_connection:
+                    self.send_header("Connection", "close")
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve  # noqa: N815
 
             def log_message(self, format: str, *args: Any) -> None:
                 return  # access logs would interleave with the demo report
@@ -146,6 +223,8 @@ class FrontDoor:
 
     def handle(self, request: Request) -> Response:
         api_id, _, rest = request.path.lstrip("/").partition("/")
+        if not api_id:
+            return Response.message(HTTPStatus.NOT_FOUND, "Not Found")
         apis = self._client("apigatewayv2")
         try:
             apis.get_api(ApiId=api_id)
@@ -157,9 +236,9 @@ class FrontDoor:
         route, path_parameters = matched
         if route.get("AuthorizationType") == "AWS_IAM":
             try:
-                verify_signature(request.method, request.url, request.headers, request.body)
+                verify(request, self.principals, regions={self.region}, services={"execute-api"})
             except SignatureError as error:
-                return Response.message(HTTPStatus.FORBIDDEN, f"Forbidden: {error}")
+                return Response.message(HTTPStatus.FORBIDDEN, error.message)
         if not self._bucket(api_id).take():
             return Response.message(HTTPStatus.TOO_MANY_REQUESTS, "Too Many Requests")
         integration_id = route["Target"].removeprefix("integrations/")

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import boto3
+import pytest
 
+from localcloud.principals import LOCAL_ACCESS_KEY_ID, Principal
 from localcloud.sigv4 import sign
 from tests.localcloud.conftest import make_function, role, trust
 from tests.localcloud.test_stepfunctions_fixes import machine
@@ -100,11 +106,129 @@ def test_requests_over_the_stage_burst_are_throttled_with_429(aws):
 def test_aws_iam_routes_accept_a_valid_signature_and_reject_a_tampered_one(aws):
     base = lambda_route(aws, authorization="AWS_IAM")
     url = f"{base}/hello/ada"
-    headers = sign("GET", url, b"", aws.region)
+    headers = sign("GET", url, b"", region=aws.region, principal=aws.principals.root)
 
     assert http("GET", url, headers=headers)[0] == 201
     assert http("GET", f"{base}/hello/eve", headers=headers)[0] == 403
     assert http("GET", url)[0] == 403
+
+
+# What API Gateway answers, per the IAM User Guide's "Troubleshoot Signature Version 4 signing for
+# AWS API requests" and the "Common Errors" of the AWS APIs (15 minutes of allowed clock skew).
+@pytest.mark.parametrize(
+    ("signing", "message"),
+    [
+        ({}, "Missing Authentication Token"),
+        (
+            {"principal": Principal("AKIAUNKNOWN000000000", "x", "arn:aws:iam::1:root")},
+            "The security token included in the request is invalid.",
+        ),
+        (
+            {"principal": Principal(LOCAL_ACCESS_KEY_ID, "wrong secret", "arn:aws:iam::1:root")},
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your AWS Secret Access Key and signing method. Consult the service "
+            "documentation for details.",
+        ),
+        (
+            {"region": "eu-west-1"},
+            "Credential should be scoped to a valid region, not 'eu-west-1'. ",
+        ),
+        ({"service": "lambda"}, "Credential should be scoped to correct service: 'execute-api'. "),
+        ({"at": datetime(2020, 1, 1, tzinfo=UTC)}, "Signature expired: 20200101T000000Z"),
+        ({"at": datetime(2099, 1, 1, tzinfo=UTC)}, "Signature not yet current: 20990101T000000Z"),
+        ({"at": datetime.now(UTC) - timedelta(minutes=16)}, "Signature expired: "),
+    ],
+    ids=["unsigned", "unknown key", "wrong secret", "region", "service", "2020", "2099", "16 min"],
+)
+def test_aws_iam_routes_refuse_what_aws_refuses_with_its_message(aws, signing, message):
+    base = lambda_route(aws, authorization="AWS_IAM")
+    url = f"{base}/hello/ada"
+    headers = {}
+    if signing:
+        arguments = {"region": aws.region, "principal": aws.principals.root, **signing}
+        headers = sign("GET", url, b"", **arguments)
+
+    status, body = http("GET", url, headers=headers)
+
+    assert status == 403
+    assert body["message"].startswith(message)
+
+
+def test_a_signature_fourteen_minutes_old_is_still_accepted(aws):
+    base = lambda_route(aws, authorization="AWS_IAM")
+    url = f"{base}/hello/ada"
+    at = datetime.now(UTC) - timedelta(minutes=14)
+    headers = sign("GET", url, b"", region=aws.region, principal=aws.principals.root, at=at)
+
+    assert http("GET", url, headers=headers)[0] == 201
+
+
+def raw(aws, request: bytes) -> bytes:
+    """Send ``request`` as bytes and return everything the front door answers."""
+    with socket.create_connection(("127.0.0.1", int(aws.front_door.url.rsplit(":", 1)[1])), 5) as s:
+        s.sendall(request)
+        s.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+        return answer
+
+
+@pytest.mark.parametrize(
+    ("request_", "status"),
+    [
+        (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"404"),
+        (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", b"404"),
+        (b"POST /abc/hello HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}", b"400"),
+        (b"POST /abc/hello HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n{}", b"400"),
+        (b"POST /abc/hello HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\n{}", b"400"),
+        (
+            b"POST /abc/hello HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            b"400",
+        ),
+        (b"POST /abc/hello HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n", b"413"),
+    ],
+    ids=["root", "post root", "length abc", "length -1", "short body", "bad chunk", "too large"],
+)
+def test_a_malformed_request_gets_an_http_error_never_a_dropped_connection(aws, request_, status):
+    answer = raw(aws, request_)
+
+    assert answer.split(b" ", 2)[1] == status
+
+
+def test_a_chunked_body_reaches_the_integration(aws):
+    base, state_machine = _allowed_start_execution_api(aws)
+    path = base.removeprefix(aws.front_door.url) + "/start"
+    body = b'{"order": 7}'
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+
+    answer = raw(
+        aws,
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".encode() + chunked,
+    )
+
+    assert answer.split(b" ", 2)[1] == b"200"
+    [execution] = boto3.client("stepfunctions").list_executions(stateMachineArn=state_machine)[
+        "executions"
+    ]
+    described = boto3.client("stepfunctions").describe_execution(
+        executionArn=execution["executionArn"]
+    )
+    assert json.loads(described["input"]) == {"order": 7}
+
+
+def test_a_hundred_simultaneous_connections_are_all_answered(aws):
+    base = lambda_route(aws, rate=10_000, burst=10_000)
+    barrier = threading.Barrier(100)
+
+    def call(number: int) -> int:
+        barrier.wait()
+        return http("GET", f"{base}/hello/c{number}")[0]
+
+    with ThreadPoolExecutor(max_workers=100) as pool:
+        statuses = list(pool.map(call, range(100)))
+
+    assert statuses == [201] * 100
 
 
 def _start_execution_api(aws, statements: list[dict]) -> tuple[str, str]:
@@ -124,7 +248,7 @@ def _start_execution_api(aws, statements: list[dict]) -> tuple[str, str]:
     return base, state_machine
 
 
-def test_start_execution_integration_starts_the_machine_with_the_body(aws):
+def _allowed_start_execution_api(aws) -> tuple[str, str]:
     base, state_machine = _start_execution_api(aws, [])
     boto3.client("iam").put_role_policy(
         RoleName="api-role",
@@ -142,6 +266,11 @@ def test_start_execution_integration_starts_the_machine_with_the_body(aws):
             }
         ),
     )
+    return base, state_machine
+
+
+def test_start_execution_integration_starts_the_machine_with_the_body(aws):
+    base, _ = _allowed_start_execution_api(aws)
 
     status, body = http("POST", f"{base}/start", b'{"order": 1}')
 
