@@ -42,6 +42,7 @@ from localcloud.destinations import (
     required_action,
 )
 from localcloud.iam_check import RolePolicies
+from localcloud.moto_patches import Patches
 from localcloud.schedule import Schedule, elapsed
 
 LOG = logging.getLogger(__name__)
@@ -126,18 +127,18 @@ class AsyncLambda:
         self._destinations = Destinations(clients)
         self._schedule: Schedule[QueuedEvent] = Schedule(clock)
         self._originals: dict[str, Any] = {}
+        self._patches = Patches()
 
     # -- installation into moto -------------------------------------------------------------
 
     def install(self) -> None:
         self._originals = {name: getattr(LambdaBackend, name) for name in _PATCHED}
-        LambdaBackend.invoke = self._patched_invoke()  # type: ignore[method-assign]
-        LambdaBackend.put_function_event_invoke_config = self._patched_put()  # type: ignore[method-assign]
-        LambdaBackend.update_function_event_invoke_config = _update_merges  # type: ignore[method-assign,assignment]
+        self._patches.patch(LambdaBackend, "invoke", self._patched_invoke())
+        self._patches.patch(LambdaBackend, "put_function_event_invoke_config", self._patched_put())
+        self._patches.patch(LambdaBackend, "update_function_event_invoke_config", _update_merges)
 
     def uninstall(self) -> None:
-        for name, original in self._originals.items():
-            setattr(LambdaBackend, name, original)
+        self._patches.undo()
         self._originals = {}
 
     def _patched_invoke(self) -> Any:

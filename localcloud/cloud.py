@@ -24,11 +24,13 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.stepfunctions.parser import utils as interpreter
 
 from localcloud.async_lambda import AsyncLambda
 from localcloud.clients import Clients
 from localcloud.clock import Clock
 from localcloud.dispatcher import Dispatcher
+from localcloud.dynamodb import DynamoDBFixes
 from localcloud.endpoint import Endpoint
 from localcloud.front_door import FrontDoor
 from localcloud.lambda_runtime import LambdaRuntime
@@ -235,12 +237,14 @@ def emulator(
         endpoint = Endpoint(region, principals)
         runtime = LambdaRuntime(Path(workdir))
         step_functions = StepFunctionsFixes(clock, fixes)
+        dynamodb = DynamoDBFixes()
         front_door = FrontDoor(region, principals, port=port, clock=clock)
         dispatcher = Dispatcher()
         clients = Clients(region)
         async_lambda = AsyncLambda(clock, clients)
         sqs_event_source = SqsEventSource(clock, clients, account, region)
         runtime.install()
+        dynamodb.install()
         step_functions.install()
         async_lambda.install()
         sqs_event_source.install()
@@ -261,11 +265,13 @@ def emulator(
             sqs_event_source.uninstall()
             async_lambda.uninstall()
             step_functions.uninstall()
+            dynamodb.uninstall()
             runtime.uninstall()
 
 
-def _stop_running_executions(region: str) -> None:
-    """Executions run on daemon threads; none may outlive the emulator."""
+def _stop_running_executions(region: str, timeout: float = 10.0) -> None:
+    """Executions run on daemon threads; none may outlive the emulator (a thread still running a
+    task would call into a runtime that is gone, or write into its removed directory)."""
     sfn = boto3.client("stepfunctions", region_name=region)
     for machine in sfn.list_state_machines()["stateMachines"]:
         running = sfn.list_executions(
@@ -277,6 +283,10 @@ def _stop_running_executions(region: str) -> None:
                 error="localcloud.Shutdown",
                 cause="the emulator was shut down",
             )
+    deadline = time.monotonic() + timeout
+    for thread in list(interpreter.TMP_THREADS):
+        thread.join(max(0.0, deadline - time.monotonic()))
+    interpreter.TMP_THREADS.clear()
 
 
 @contextlib.contextmanager

@@ -38,6 +38,7 @@ from moto.sqs.models import Queue, sqs_backends
 from localcloud.clients import Clients
 from localcloud.clock import Clock
 from localcloud.destinations import Arn
+from localcloud.moto_patches import Patches
 from localcloud.schedule import Schedule, deadline
 
 HOLD_SECONDS = 43200  # the longest SQS visibility timeout: the poller releases messages itself
@@ -130,18 +131,17 @@ class SqsEventSource:
         self._region = region
         self._releases: Schedule[_Held] = Schedule(clock)
         self._windows: dict[str, float] = {}  # mapping UUID -> end of its open batching window
-        self._installed = False
+        self._patches = Patches()
 
     # -- installation into moto -------------------------------------------------------------
 
     def install(self) -> None:
-        Queue.lambda_event_source_mappings = property(_hidden_mappings, _keep_mappings)  # type: ignore[assignment]
-        self._installed = True
+        self._patches.patch(
+            Queue, "lambda_event_source_mappings", property(_hidden_mappings, _keep_mappings)
+        )
 
     def uninstall(self) -> None:
-        if self._installed:
-            del Queue.lambda_event_source_mappings  # type: ignore[misc]
-            self._installed = False
+        self._patches.undo()
 
     # -- the event source --------------------------------------------------------------------
 

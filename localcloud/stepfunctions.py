@@ -11,7 +11,8 @@ Each fix is named, so tests can show moto's behaviour without it and AWS's with 
   (moto fails with ``'StateMachineArn'``).
 - ``heartbeat-timeout``: a missed heartbeat is ``States.HeartbeatTimeout`` (moto: States.Timeout).
 - ``stop-ends-callbacks``: StopExecution ends a task waiting for its token, records the given error
-  and cause, and the execution ends ABORTED at once (moto keeps waiting).
+  and cause, and the execution ends ABORTED at once (moto keeps waiting), even right after
+  StartExecution (moto fails while the interpreter is still starting).
 - ``role-permissions``: every service call a task makes is checked against the execution role,
   and a denied call fails the task as on AWS (moto authorizes nothing).
 - ``clock``: Wait states, retry intervals, TimeoutSeconds and HeartbeatSeconds run on the
@@ -49,6 +50,9 @@ from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name
 )
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+from moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branch_worker import (
+    BranchWorker,
+)
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_sfn,
@@ -71,6 +75,7 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
 from localcloud.clock import Clock
+from localcloud.moto_patches import Patches
 from localcloud.task_permissions import TaskPermissions
 
 FIXES = (
@@ -102,6 +107,28 @@ _EXTRACT_JSON_USERS = tuple(
 )
 
 
+# How long StopExecution waits for a just-started execution's interpreter to exist.
+_EVALUATION_START_TIMEOUT = 10.0
+
+
+def _await_evaluation(execution: Any) -> None:
+    """moto starts an execution's interpreter on a thread that builds its environment a moment
+    after StartExecution returns, and marks the program running only when it enters the first
+    state; a stop before then fails inside moto (``env`` is None) or is lost (only a running
+    program can be stopped). AWS can stop an execution at any time, so wait for both."""
+    worker = getattr(execution, "exec_worker", None)
+    deadline = real_time.monotonic() + _EVALUATION_START_TIMEOUT
+
+    def starting() -> bool:
+        env = getattr(worker, "env", None)
+        return env is None or env.program_state() is None
+
+    while worker is not None and starting():
+        if real_time.monotonic() > deadline:
+            raise RuntimeError(f"the interpreter of {execution.exec_arn} did not start")
+        real_time.sleep(0.002)
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
@@ -115,12 +142,11 @@ class StepFunctionsFixes:
             raise ValueError(f"unknown Step Functions fixes: {sorted(unknown)}")
         self.clock = clock
         self.enabled = frozenset(enabled)
-        self._undo: list[tuple[Any, str, Any]] = []
+        self._patches = Patches()
         self._permissions = TaskPermissions()
 
     def _patch(self, owner: Any, name: str, value: Any) -> None:
-        self._undo.append((owner, name, owner.__dict__.get(name, getattr(owner, name))))
-        setattr(owner, name, value)
+        self._patches.patch(owner, name, value)
 
     def install(self) -> None:
         installers: dict[str, Callable[[], None]] = {
@@ -141,9 +167,7 @@ class StepFunctionsFixes:
 
     def uninstall(self) -> None:
         self._permissions.uninstall()
-        while self._undo:
-            owner, name, value = self._undo.pop()
-            setattr(owner, name, value)
+        self._patches.undo()
 
     # -- the fixes -----------------------------------------------------------------------------
 
@@ -248,6 +272,7 @@ class StepFunctionsFixes:
             arn = response._get_param("executionArn")
             backend = response.stepfunction_backend
             execution = backend.describe_execution(arn)
+            _await_evaluation(execution)
             stop_date = datetime.datetime.now(tz=datetime.UTC)
             error, cause = response._get_param("error"), response._get_param("cause")
             execution.stop(stop_date=stop_date, error=error, cause=cause)
@@ -265,6 +290,20 @@ class StepFunctionsFixes:
         # ABORTED whatever its tasks do afterwards.
         for name in ("set_error", "set_timed_out"):
             self._patch(Environment, name, _unless_stopped(getattr(Environment, name)))
+
+        # A Parallel branch that starts just after its execution was stopped finds its frame
+        # stopped and fails on its first step; it has nothing left to do but end.
+        original_branch = BranchWorker._thread_routine
+
+        def branch_routine(worker: Any) -> None:
+            try:
+                original_branch(worker)
+            except RuntimeError:
+                if not isinstance(worker.env.program_state(), ProgramStopped):
+                    raise
+                worker._branch_worker_comm.on_terminated(env=worker.env)
+
+        self._patch(BranchWorker, "_thread_routine", branch_routine)
 
     def _definite_paths(self) -> None:
         original = json_path.extract_json

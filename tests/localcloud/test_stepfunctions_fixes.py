@@ -278,6 +278,52 @@ def test_without_the_fix_moto_loses_the_stop_reason(without):
     assert (result.get("error"), result.get("cause")) != ("Operator.Cancelled", "wrong applicant")
 
 
+# A Parallel of two Pass branches: the interpreter has several threads to start when stopped.
+PARALLEL = {
+    "StartAt": "Both",
+    "States": {
+        "Both": {
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
+                {"StartAt": "B", "States": {"B": {"Type": "Wait", "Seconds": 60, "End": True}}},
+            ],
+            "End": True,
+        }
+    },
+}
+
+
+def _stop_at_once(times: int) -> list[str]:
+    """Stop each of ``times`` executions right after starting it: what each ended as (its
+    status, or the error StopExecution raised)."""
+    sfn = boto3.client("stepfunctions")
+    state_machine = machine(PARALLEL)
+    outcomes = []
+    for _ in range(times):
+        execution = sfn.start_execution(stateMachineArn=state_machine)["executionArn"]
+        try:
+            sfn.stop_execution(executionArn=execution)
+        except Exception as error:
+            outcomes.append(type(error).__name__)
+        else:
+            outcomes.append(wait(execution, timeout=2.0)["status"])
+    return outcomes
+
+
+def test_an_execution_can_be_stopped_right_after_it_started(aws):
+    # AWS: StopExecution stops any running execution (Step Functions API Reference).
+    assert _stop_at_once(50) == ["ABORTED"] * 50
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_without_the_fix_moto_fails_to_stop_an_execution_just_started(without):
+    with without("stop-ends-callbacks"):
+        outcomes = _stop_at_once(50)
+    # moto: AttributeError while the interpreter is still starting, or the stop is lost
+    assert outcomes != ["ABORTED"] * 50
+
+
 # -- clock ------------------------------------------------------------------------------------
 
 WAIT_30 = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 30, "End": True}}}
