@@ -2,8 +2,10 @@
 
 moto's interpreter calls services with fixed credentials and no authorization, so a role that
 cannot invoke its function would still work locally; on AWS the task fails with the 403 of
-seed 004. localcloud checks every service call a task makes against the execution role (with
-``localcloud.iam_check``) before it is sent, and fails it the way AWS does when it is not allowed.
+seed 004. localcloud checks every service call a task makes against the execution role before
+it is sent (the actions and ARNs IAM evaluates from ``localcloud.iam_actions``, the role's
+policies with ``localcloud.iam_check``), and fails it the way AWS does when it is not allowed.
+A call localcloud cannot authorize is refused the same way.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.parse import asl_parser  # noqa: F401
 from moto.stepfunctions.parser.asl.utils import boto_client
 
-from components.asl_policy import ArnContext, queue_arn
+from localcloud.iam_actions import InvalidRequestError, UnknownOperationError, authorizations
 from localcloud.iam_check import AccessDeniedError, RolePolicies
 
 _PARSER_PACKAGE = "moto.stepfunctions.parser"
@@ -41,51 +43,39 @@ _PARSER_PACKAGE = "moto.stepfunctions.parser"
 _DENIED_CODE = {"lambda": "AWSLambdaException"}
 
 
-def _resources(service: str, params: dict[str, Any], ctx: ArnContext) -> list[str]:
-    """The ARNs a call acts on, as IAM sees them."""
-    if service == "lambda":
-        return [ctx.function_arn(str(params["FunctionName"]))]
-    if service == "dynamodb":
-        table_arn = ctx.table_arn(str(params["TableName"]))
-        index = params.get("IndexName")
-        return [f"{table_arn}/index/{index}" if index else table_arn]
-    if service == "sns":
-        return [str(params["TopicArn"])]
-    if service == "sqs":
-        return [queue_arn(str(params["QueueUrl"]), ctx.partition) or "*"]
-    if service == "stepfunctions":
-        return [str(params.get("stateMachineArn") or params.get("StateMachineArn"))]
-    if service == "events":
-        buses = {entry.get("EventBusName", "default") for entry in params.get("Entries", [])}
-        return [ctx.event_bus_arn(bus) for bus in buses]
-    return ["*"]
-
-
-_IAM_PREFIX = {"stepfunctions": "states"}
-# API operations whose IAM action has another name.
-_IAM_ACTION = {"lambda:Invoke": "lambda:InvokeFunction"}
+def _denied(service: str, operation: str, message: str) -> ClientError:
+    return ClientError(
+        {
+            "Error": {
+                "Code": _DENIED_CODE.get(service, "AccessDeniedException"),
+                "Message": message,
+            },
+            "ResponseMetadata": {"HTTPStatusCode": 403, "RequestId": "localcloud"},
+        },
+        operation,
+    )
 
 
 def _checker(service: str, role_arn: str, region: str) -> Callable[..., None]:
+    partition, account = role_arn.split(":")[1], role_arn.split(":")[4]
+
     def check(model: Any, params: dict[str, Any], **_: Any) -> None:
-        action = f"{_IAM_PREFIX.get(service, service)}:{model.name}"
-        action = _IAM_ACTION.get(action, action)
-        ctx = ArnContext(partition="aws", region=region, account_id=role_arn.split(":")[4])
+        try:
+            needed = authorizations(
+                service, model.name, params, region, account, partition=partition
+            )
+        except (UnknownOperationError, InvalidRequestError) as error:
+            # What localcloud cannot authorize is refused, never let through.
+            raise _denied(service, model.name, f"refused: {error}") from None
+        if not needed:
+            return
         policies = RolePolicies.of(role_arn)
-        for resource in _resources(service, params, ctx):
-            try:
-                policies.check(action, resource)
-            except AccessDeniedError as denied:
-                raise ClientError(
-                    {
-                        "Error": {
-                            "Code": _DENIED_CODE.get(service, "AccessDeniedException"),
-                            "Message": str(denied),
-                        },
-                        "ResponseMetadata": {"HTTPStatusCode": 403, "RequestId": "localcloud"},
-                    },
-                    model.name,
-                ) from None
+        for authorization in needed:
+            for resource in authorization.resources:
+                try:
+                    policies.check(authorization.action, resource)
+                except AccessDeniedError as denied:
+                    raise _denied(service, model.name, str(denied)) from None
 
     return check
 

@@ -417,6 +417,84 @@ def test_a_task_whose_role_cannot_invoke_fails_with_the_403_of_seed_004(aws):
     assert "is not authorized to perform: lambda:InvokeFunction" in result["cause"]
 
 
+def _query_state_index(allow: list[tuple[str, str]]) -> dict:
+    boto3.client("dynamodb").create_table(
+        TableName="Tasks",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "state", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "state",
+                "KeySchema": [{"AttributeName": "state", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    query = {
+        "TableName": "Tasks",
+        "IndexName": "state",
+        "KeyConditionExpression": "#s = :s",
+        "ExpressionAttributeNames": {"#s": "state"},
+        "ExpressionAttributeValues": {":s": {"S": "open"}},
+    }
+    definition = {
+        "StartAt": "Open tasks",
+        "States": {
+            "Open tasks": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:dynamodb:query",
+                "Parameters": query,
+                "End": True,
+            }
+        },
+    }
+    execution = boto3.client("stepfunctions").start_execution(
+        stateMachineArn=machine(definition, allow=allow)
+    )
+    return wait(execution["executionArn"])
+
+
+TASKS_TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/Tasks"
+
+
+def test_a_query_of_an_index_is_denied_by_a_grant_on_the_table(aws):
+    # SAR, list_amazondynamodb.html: with IndexName, Query acts on resource type index.
+    result = _query_state_index([("dynamodb:Query", TASKS_TABLE)])
+
+    assert result["status"] == "FAILED"
+    assert f"dynamodb:Query on resource: {TASKS_TABLE}/index/state" in result["cause"]
+
+
+def test_a_query_of_an_index_is_allowed_by_a_grant_on_the_index(aws):
+    result = _query_state_index([("dynamodb:Query", f"{TASKS_TABLE}/index/state")])
+
+    assert result["status"] == "SUCCEEDED"
+
+
+def test_a_call_localcloud_cannot_authorize_is_refused(aws):
+    definition = {
+        "StartAt": "List",
+        "States": {
+            "List": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:dynamodb:listTables",
+                "End": True,
+            }
+        },
+    }
+    arn = machine(definition, allow=[("dynamodb:ListTables", f"{TASKS_TABLE}*")])
+    result = wait(
+        boto3.client("stepfunctions").start_execution(stateMachineArn=arn)["executionArn"]
+    )
+
+    assert result["status"] == "FAILED"
+    assert "does not know how IAM authorizes dynamodb ListTables" in result["cause"]
+
+
 def test_without_the_fix_moto_lets_any_role_invoke(without):
     with without("role-permissions"):
         assert _invoke_with([])["status"] == "SUCCEEDED"
