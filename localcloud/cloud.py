@@ -38,6 +38,7 @@ from localcloud.layers import ManagedLayers
 from localcloud.principals import Principal, Principals
 from localcloud.program import run_program, stack_config
 from localcloud.provisioner import CreatedResource, MotoProvisioner
+from localcloud.role_authorization import RoleAuthorizer
 from localcloud.sigv4 import sign
 from localcloud.sqs_event_source import SqsEventSource
 from localcloud.stepfunctions import FIXES, StepFunctionsFixes
@@ -234,7 +235,7 @@ def emulator(
     ):
         account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
         principals = Principals(account)
-        endpoint = Endpoint(region, principals)
+        endpoint = Endpoint(region, principals, authorize=RoleAuthorizer(account))
         runtime = LambdaRuntime(Path(workdir))
         step_functions = StepFunctionsFixes(clock, fixes)
         dynamodb = DynamoDBFixes()
