@@ -27,6 +27,7 @@ from moto import mock_aws
 from moto.stepfunctions.parser import utils as interpreter
 
 from localcloud.async_lambda import AsyncLambda
+from localcloud.backend_lookup import FastBackendLookup
 from localcloud.clients import Clients
 from localcloud.clock import Clock
 from localcloud.dispatcher import Dispatcher
@@ -118,7 +119,9 @@ class LocalCloud:
         return self._aws.runtime
 
     def client(self, service_name: str) -> Any:
-        return boto3.client(service_name, region_name=self.region)
+        """A boto3 client of the emulated service, made once and shared (clients are
+        thread-safe, and making one costs milliseconds)."""
+        return self._aws.clients(service_name)
 
     def wait(self, execution_arn: str, timeout: float = 30.0) -> dict[str, Any]:
         """Poll until the execution ends; its final ``describe_execution`` as plain JSON values."""
@@ -215,6 +218,7 @@ class Emulator:
     dispatcher: Dispatcher
     principals: Principals
     endpoint: Endpoint
+    clients: Clients
 
 
 @contextlib.contextmanager
@@ -239,12 +243,14 @@ def emulator(
         runtime = LambdaRuntime(Path(workdir))
         step_functions = StepFunctionsFixes(clock, fixes)
         dynamodb = DynamoDBFixes()
-        front_door = FrontDoor(region, principals, port=port, clock=clock)
-        dispatcher = Dispatcher()
+        backend_lookup = FastBackendLookup()
         clients = Clients(region)
+        front_door = FrontDoor(region, principals, clients, port=port, clock=clock)
+        dispatcher = Dispatcher()
         async_lambda = AsyncLambda(clock, clients)
         sqs_event_source = SqsEventSource(clock, clients, account, region)
         runtime.install()
+        backend_lookup.install()
         dynamodb.install()
         step_functions.install()
         async_lambda.install()
@@ -256,7 +262,15 @@ def emulator(
         endpoint.start()
         try:
             yield Emulator(
-                region, account, clock, runtime, front_door, dispatcher, principals, endpoint
+                region,
+                account,
+                clock,
+                runtime,
+                front_door,
+                dispatcher,
+                principals,
+                endpoint,
+                clients,
             )
         finally:
             _stop_running_executions(region)
@@ -267,6 +281,7 @@ def emulator(
             async_lambda.uninstall()
             step_functions.uninstall()
             dynamodb.uninstall()
+            backend_lookup.uninstall()
             runtime.uninstall()
 
 

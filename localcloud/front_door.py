@@ -22,9 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 from botocore.exceptions import ClientError
 
+from localcloud.clients import Clients
 from localcloud.clock import Clock
 from localcloud.iam_check import AccessDeniedError, RolePolicies
 from localcloud.principals import Principals
@@ -141,10 +141,16 @@ def _route_pattern(route_key: str) -> tuple[str, re.Pattern[str]]:
 
 class FrontDoor:
     def __init__(
-        self, region: str, principals: Principals, port: int = 0, clock: Clock | None = None
+        self,
+        region: str,
+        principals: Principals,
+        clients: Clients,
+        port: int = 0,
+        clock: Clock | None = None,
     ) -> None:
         self.region = region
         self.principals = principals
+        self._clients = clients
         self.clock = clock or Clock("fast")
         self._buckets: dict[str, _TokenBucket] = {}
         self._server = _Server(("127.0.0.1", port), self._handler_class())
@@ -219,7 +225,7 @@ class FrontDoor:
     # -- request handling ------------------------------------------------------------------
 
     def _client(self, service: str) -> Any:
-        return boto3.client(service, region_name=self.region)
+        return self._clients(service)
 
     def handle(self, request: Request) -> Response:
         api_id, _, rest = request.path.lstrip("/").partition("/")
