@@ -91,7 +91,7 @@ def state_machines_markdown() -> str:
 
 def systems_markdown() -> str:
     """Each top-level component and the resources under it, from a mocks run of the program."""
-    deployment = deploy_with_mocks("dev")
+    deployment = deploy_with_mocks("dev", program_dir=ROOT)
     root_suffix = "::serverless-workflows-dev"
     lines = ["| system (component) | resources it owns |", "| --- | --- |"]
     systems = [r for r in deployment.resources if not r.custom and r.parent.endswith(root_suffix)]

@@ -1,5 +1,5 @@
-"""``python -m localcloud up``: deploy the program into the in-process AWS and serve its HTTP APIs
-until interrupted."""
+"""``python -m localcloud up [PROGRAM_DIR]``: deploy a stack of a Pulumi program into the
+in-process AWS and serve its HTTP APIs until interrupted."""
 
 from __future__ import annotations
 
@@ -15,10 +15,17 @@ from localcloud.provisioner import describe, outputs_json
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localcloud", description=__doc__)
     parser.add_argument("command", choices=["up"])
+    parser.add_argument(
+        "program_dir",
+        nargs="?",
+        default=None,
+        help="the program's directory (default: the nearest one with a Pulumi.yaml at or above "
+        "the working directory)",
+    )
     add_deploy_options(parser)
     args = parser.parse_args(argv)
 
-    with deployed(args) as cloud:
+    with deployed(args, args.program_dir) as cloud:
         print(describe(cloud.resources))
         print(f"\nHTTP front door: {cloud.url}\nstack outputs:\n{outputs_json(cloud.outputs)}")
         print("\nserving until interrupted (Ctrl-C)", flush=True)

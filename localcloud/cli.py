@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from localcloud.clock import MODES, Clock
 from localcloud.cloud import LocalCloud, deploy
@@ -43,7 +44,7 @@ def config_overrides(pairs: list[str]) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def deployed(args: argparse.Namespace) -> Iterator[LocalCloud]:
+def deployed(args: argparse.Namespace, program_dir: str | Path | None) -> Iterator[LocalCloud]:
     """The program deployed as the options in ``args`` say, once it says how long that took."""
     started = time.monotonic()
     with deploy(
@@ -51,6 +52,7 @@ def deployed(args: argparse.Namespace) -> Iterator[LocalCloud]:
         config_overrides(args.config),
         clock=Clock(args.clock),
         port=args.port,
+        program_dir=program_dir,
     ) as cloud:
         elapsed = time.monotonic() - started
         print(f"deployed stack {args.stack!r} into localcloud in {elapsed:.1f} s", flush=True)

@@ -11,12 +11,18 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
-from localcloud.program import answer_context_invoke, run_program, stack_config
+from localcloud.program import (
+    answer_context_invoke,
+    resolve_program_dir,
+    run_program,
+    stack_config,
+)
 
 ACCOUNT_ID = "123456789012"
 
@@ -184,11 +190,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def deploy_with_mocks(
-    stack: str = "dev", config: Mapping[str, Any] | None = None, preview: bool = False
+    stack: str = "dev",
+    config: Mapping[str, Any] | None = None,
+    preview: bool = False,
+    program_dir: str | Path | None = None,
 ) -> Deployment:
-    """Run the program for ``stack`` (plus ``config`` overrides) and record what it registered."""
-    region = stack_config(stack, config).get("aws:region", "us-east-1")
+    """Run the program in ``program_dir`` (default: found from the working directory) for
+    ``stack`` (plus ``config`` overrides) and record what it registered."""
+    program_dir = resolve_program_dir(program_dir)
+    region = stack_config(stack, config, program_dir).get("aws:region", "us-east-1")
     mocks = AwsShapedMocks(region)
     monitor = RecordingMonitor(mocks)
-    outputs = run_program(mocks, stack=stack, config=config, preview=preview, monitor=monitor)
+    outputs = run_program(
+        mocks, stack, config, preview=preview, monitor=monitor, program_dir=program_dir
+    )
     return Deployment(outputs, monitor.recorded, monitor.component_outputs, region)
