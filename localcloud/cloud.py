@@ -26,6 +26,7 @@ import boto3
 from moto import mock_aws
 
 from localcloud.async_lambda import AsyncLambda
+from localcloud.aws_types import Placement
 from localcloud.clients import Clients
 from localcloud.clock import Clock
 from localcloud.dispatcher import Dispatcher
@@ -270,7 +271,8 @@ def deploy(
     program_dir = resolve_program_dir(program_dir)
     region = stack_config(stack, config, program_dir).get("aws:region", "us-east-1")
     with emulator(region, clock=clock, port=port) as aws:
-        provisioner = MotoProvisioner(region, aws.front_door.url, ManagedLayers(aws.account_id))
+        placement = Placement(region, aws.account_id, api_base_url=aws.front_door.url)
+        provisioner = MotoProvisioner(placement, ManagedLayers(aws.account_id))
         outputs = run_program(provisioner, stack, config, program_dir=program_dir)
         aws.runtime.log_groups.update(
             {arn: spec.log_group for arn, spec in provisioner.functions.items() if spec.log_group}

@@ -109,24 +109,6 @@ def stack_config(
     return config
 
 
-def answer_context_invoke(token: str, region: str, account_id: str) -> dict[str, Any] | None:
-    """The results of the AWS provider's region/partition/account data sources, as mocks must
-    return them; None for any other invoke (which the caller must refuse, never answer empty)."""
-    match token:
-        case "aws:index/getRegion:getRegion":
-            return {"region": region, "name": region, "id": region}
-        case "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-        case "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-                "accountId": account_id,
-                "arn": f"arn:aws:iam::{account_id}:user/program",
-                "userId": "program",
-                "id": account_id,
-            }
-    return None
-
-
 def _resolve(value: Any) -> Any:
     """The plain value of an exported Output (after the program finished, it is known)."""
     future = pulumi.Output.from_input(value).future()

@@ -7,7 +7,7 @@ import pytest
 
 from localcloud import deploy
 from localcloud.program import ProgramError, find_program_dir
-from tests.harness import deploy_with_mocks
+from localcloud.recording import deploy_with_mocks
 
 PROGRAM = {
     "Pulumi.yaml": """
