@@ -14,8 +14,7 @@ import uuid
 from collections.abc import Callable
 
 from localcloud import LocalCloud, deploy
-from localcloud.program import run_program
-from tests.harness import AwsShapedMocks
+from localcloud.recording import deploy_with_mocks
 
 
 def _measure(times: int, run: Callable[[], None]) -> list[float]:
@@ -48,7 +47,7 @@ def main() -> None:
     parser.add_argument("--executions", type=int, default=20)
     args = parser.parse_args()
 
-    mocks = _measure(args.deploys, lambda: run_program(AwsShapedMocks("us-east-1")))
+    mocks = _measure(args.deploys, lambda: deploy_with_mocks("dev"))
     print(_line("program under recording mocks (no AWS)", mocks))
 
     def one_deploy() -> None:

@@ -2,8 +2,9 @@
 
 - ``docs/state-machines.md``: a Mermaid flowchart of every definition in ``definitions/``.
 - README.md, between ``<!-- systems:start -->`` and ``<!-- systems:end -->``: each system's
-  components and the AWS resources they own, from the program run under the mocks harness; and
-  between the ``config`` markers, the stack configuration keys from Pulumi.yaml.
+  components and the AWS resources they own, from the program run under localcloud's recording
+  mocks (``localcloud.recording``); and between the ``config`` markers, the stack configuration
+  keys from Pulumi.yaml.
 
 ``python -m docs.generate`` rewrites both; ``--check`` exits 1 if either is stale (CI runs the
 check through tests/unit/test_docs.py).
@@ -21,7 +22,7 @@ from typing import Any
 import yaml
 
 from components import asl
-from tests.harness import deploy_with_mocks
+from localcloud.recording import deploy_with_mocks
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_MACHINES = ROOT / "docs" / "state-machines.md"
@@ -91,7 +92,7 @@ def state_machines_markdown() -> str:
 
 def systems_markdown() -> str:
     """Each top-level component and the resources under it, from a mocks run of the program."""
-    deployment = deploy_with_mocks("dev")
+    deployment = deploy_with_mocks("dev", program_dir=ROOT)
     root_suffix = "::serverless-workflows-dev"
     lines = ["| system (component) | resources it owns |", "| --- | --- |"]
     systems = [r for r in deployment.resources if not r.custom and r.parent.endswith(root_suffix)]

@@ -2,8 +2,8 @@
 
 The emulator is moto (``mock_aws``) with its Step Functions interpreter on; localcloud adds the
 pieces moto lacks (in-process Lambda, corrected Step Functions behaviour, a controllable clock,
-asynchronous delivery, an HTTP front door) and deploys ``__main__.py`` through the same program
-runner the unit tests use.
+asynchronous delivery, an HTTP front door) and deploys a program's ``__main__.py`` through the same
+program runner the recording mocks use.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from moto import mock_aws
 from moto.stepfunctions.parser import utils as interpreter
 
 from localcloud.async_lambda import AsyncLambda
+from localcloud.aws_types import Placement
 from localcloud.backend_lookup import FastBackendLookup
 from localcloud.clients import Clients
 from localcloud.clock import Clock
@@ -37,7 +38,7 @@ from localcloud.front_door import FrontDoor
 from localcloud.lambda_runtime import LambdaRuntime
 from localcloud.layers import ManagedLayers
 from localcloud.principals import Principal, Principals
-from localcloud.program import run_program, stack_config
+from localcloud.program import resolve_program_dir, run_program, stack_config
 from localcloud.provisioner import CreatedResource, MotoProvisioner
 from localcloud.role_authorization import RoleAuthorizer
 from localcloud.sigv4 import sign
@@ -311,12 +312,16 @@ def deploy(
     config: Mapping[str, Any] | None = None,
     clock: Clock | None = None,
     port: int = 0,
+    program_dir: str | Path | None = None,
 ) -> Iterator[LocalCloud]:
-    """Deploy the program's ``stack`` (with ``config`` overrides) into an in-process AWS."""
-    region = stack_config(stack, config).get("aws:region", "us-east-1")
+    """Deploy ``stack`` (with ``config`` overrides) of the Pulumi program in ``program_dir``
+    (default: found from the working directory) into an in-process AWS."""
+    program_dir = resolve_program_dir(program_dir)
+    region = stack_config(stack, config, program_dir).get("aws:region", "us-east-1")
     with emulator(region, clock=clock, port=port) as aws:
-        provisioner = MotoProvisioner(region, aws.front_door.url, ManagedLayers(aws.account_id))
-        outputs = run_program(provisioner, stack=stack, config=config)
+        placement = Placement(region, aws.account_id, api_base_url=aws.front_door.url)
+        provisioner = MotoProvisioner(placement, ManagedLayers(aws.account_id))
+        outputs = run_program(provisioner, stack, config, program_dir=program_dir)
         aws.runtime.log_groups.update(
             {arn: spec.log_group for arn, spec in provisioner.functions.items() if spec.log_group}
         )

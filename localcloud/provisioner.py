@@ -1,9 +1,9 @@
 """Pulumi mocks that create every resource of the program in moto, through boto3.
 
-``new_resource`` turns a resource's Pulumi inputs into the AWS API calls the AWS provider would
-make and returns the outputs AWS would give back, so the program's ARNs, names and URLs are real
-moto ones. A resource type this module does not know fails the deploy with its name: nothing is
-silently faked.
+For each resource, the method ``localcloud.aws_types`` names turns its Pulumi inputs into the AWS
+API calls the AWS provider would make; the resource's outputs are the shapes of that table with
+moto's own answers (ids it made up, ARNs) on top, so the program's ARNs, names and URLs are moto's.
+A resource type the table lacks fails the deploy with its name: nothing is silently faked.
 """
 
 from __future__ import annotations
@@ -22,16 +22,9 @@ import boto3
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
+from localcloud.aws_mocks import AwsMocks, Creation
+from localcloud.aws_types import Inputs, Placement, ResourceType, UnsupportedResourceError
 from localcloud.layers import ManagedLayers
-from localcloud.program import answer_context_invoke
-
-
-class UnsupportedResourceError(RuntimeError):
-    """The program uses a resource type localcloud cannot create."""
-
-
-class UnsupportedInvokeError(RuntimeError):
-    """The program calls a data source localcloud does not answer."""
 
 
 @dataclass
@@ -77,105 +70,71 @@ def _int(value: Any) -> int:
     return int(float(value))
 
 
-class MotoProvisioner(pulumi_mocks.Mocks):
+class MotoProvisioner(AwsMocks):
     """Creates resources in moto as the Pulumi AWS provider would create them in AWS."""
 
-    def __init__(self, region: str, api_base_url: str, layers: ManagedLayers) -> None:
-        self.region = region
-        self.api_base_url = api_base_url.rstrip("/")
+    def __init__(self, placement: Placement, layers: ManagedLayers) -> None:
+        super().__init__(placement)
         self.layers = layers
         self.created: list[CreatedResource] = []
         self.functions: dict[str, FunctionSpec] = {}
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
-        self._account_id: str | None = None
-        self._creators: dict[str, Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]]] = {
-            "aws:iam/role:Role": self._role,
-            "aws:iam/rolePolicy:RolePolicy": self._role_policy,
-            "aws:cloudwatch/logGroup:LogGroup": self._log_group,
-            "aws:lambda/function:Function": self._function,
-            "aws:dynamodb/table:Table": self._table,
-            "aws:sfn/stateMachine:StateMachine": self._state_machine,
-            "aws:apigatewayv2/api:Api": self._http_api,
-            "aws:apigatewayv2/integration:Integration": self._integration,
-            "aws:apigatewayv2/route:Route": self._route,
-            "aws:apigatewayv2/stage:Stage": self._stage,
-        }
-
-    # -- Pulumi mocks interface -------------------------------------------------------------
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        if not args.custom:  # a ComponentResource creates nothing itself
-            return f"{args.name}-component", {}
-        creator = self._creators.get(args.typ)
-        if creator is None:
-            raise UnsupportedResourceError(
-                f"localcloud cannot create {args.typ} (resource {args.name!r}); "
-                "add it to localcloud/provisioner.py"
-            )
-        inputs = dict(args.inputs)
-        name = inputs.get("name") or self._physical_name(args.name)
-        resource_id, outputs = creator(name, inputs)
-        state = {**inputs, "name": name, **outputs, "id": resource_id}
-        with self._lock:
-            self.created.append(CreatedResource(args.typ, args.name, resource_id, inputs, state))
+        resource_id, state = super().new_resource(args)
+        if args.custom:
+            with self._lock:
+                self.created.append(
+                    CreatedResource(args.typ, args.name, resource_id, dict(args.inputs), state)
+                )
         return resource_id, state
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
-        result = answer_context_invoke(args.token, self.region, self._account())
-        if result is None:
-            raise UnsupportedInvokeError(f"localcloud does not answer the invoke {args.token}")
-        return result
+    def physical_name(self, logical_name: str) -> str:
+        """Like Pulumi's auto-naming: the logical name plus a random suffix."""
+        return f"{logical_name}-{secrets.token_hex(4)[:7]}"
 
-    # -- helpers ------------------------------------------------------------------------------
+    def create(self, kind: ResourceType, name: str, inputs: Inputs) -> Creation:
+        creator: Callable[[str, Inputs], Creation] = getattr(self, kind.created_by)
+        return creator(name, inputs)
 
     def client(self, service: str) -> Any:
         # Creating a boto3 client costs tens of milliseconds; clients are thread-safe, so one
         # per service serves every executor thread.
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = boto3.client(service, region_name=self.region)
+                self._clients[service] = boto3.client(service, region_name=self.placement.region)
             return self._clients[service]
 
-    @staticmethod
-    def _physical_name(logical: str) -> str:
-        """Like Pulumi's auto-naming: the logical name plus a random suffix."""
-        return f"{logical}-{secrets.token_hex(4)[:7]}"
+    # -- one method per resource type of localcloud.aws_types -------------------------------
 
-    def _account(self) -> str:
-        if self._account_id is None:
-            self._account_id = str(self.client("sts").get_caller_identity()["Account"])
-        return self._account_id
-
-    # -- one creator per resource type ------------------------------------------------------
-
-    def _role(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def create_role(self, name: str, inputs: Inputs) -> Creation:
         role = self.client("iam").create_role(
             RoleName=name,
             AssumeRolePolicyDocument=inputs["assumeRolePolicy"],
             Description=inputs.get("description", ""),
+            Path=inputs.get("path") or "/",
         )["Role"]
-        return name, {"arn": role["Arn"], "uniqueId": role["RoleId"]}
+        return None, {"arn": role["Arn"], "uniqueId": role["RoleId"]}
 
-    def _role_policy(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def put_role_policy(self, name: str, inputs: Inputs) -> Creation:
         self.client("iam").put_role_policy(
             RoleName=inputs["role"], PolicyName=name, PolicyDocument=inputs["policy"]
         )
-        return f"{inputs['role']}:{name}", {}
+        return None, {}
 
-    def _log_group(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def create_log_group(self, name: str, inputs: Inputs) -> Creation:
         logs = self.client("logs")
         logs.create_log_group(logGroupName=name)
         if inputs.get("retentionInDays"):
             logs.put_retention_policy(
                 logGroupName=name, retentionInDays=_int(inputs["retentionInDays"])
             )
-        arn = f"arn:aws:logs:{self.region}:{self._account()}:log-group:{name}"
-        return name, {"arn": arn}
+        return None, {}
 
-    def _function(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def create_function(self, name: str, inputs: Inputs) -> Creation:
         layers = [str(layer) for layer in inputs.get("layers") or []]
-        self.layers.ensure(layers, region=self.region)
+        self.layers.ensure(layers, region=self.placement.region)
         environment = dict((inputs.get("environment") or {}).get("variables") or {})
         tracing = (inputs.get("tracingConfig") or {}).get("mode", "PassThrough")
         function = self.client("lambda").create_function(
@@ -203,17 +162,9 @@ class MotoProvisioner(pulumi_mocks.Mocks):
             log_group=(inputs.get("loggingConfig") or {}).get("logGroup"),
             layers=layers,
         )
-        return name, {
-            "arn": arn,
-            "qualifiedArn": f"{arn}:$LATEST",
-            "version": "$LATEST",
-            "invokeArn": (
-                f"arn:aws:apigateway:{self.region}:lambda:path/2015-03-31/functions/"
-                f"{arn}/invocations"
-            ),
-        }
+        return None, {"arn": arn}
 
-    def _table(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def create_table(self, name: str, inputs: Inputs) -> Creation:
         dynamodb = self.client("dynamodb")
         schema = [{"AttributeName": inputs["hashKey"], "KeyType": "HASH"}]
         if inputs.get("rangeKey"):
@@ -250,9 +201,9 @@ class MotoProvisioner(pulumi_mocks.Mocks):
                 TableName=name,
                 PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
             )
-        return name, {"arn": table["TableArn"], "streamArn": table.get("LatestStreamArn", "")}
+        return None, {"arn": table["TableArn"], "streamArn": table.get("LatestStreamArn", "")}
 
-    def _state_machine(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def create_state_machine(self, name: str, inputs: Inputs) -> Creation:
         logging = inputs.get("loggingConfiguration") or {}
         request: dict[str, Any] = {
             "name": name,
@@ -272,19 +223,13 @@ class MotoProvisioner(pulumi_mocks.Mocks):
                 ],
             }
         arn = self.client("stepfunctions").create_state_machine(**request)["stateMachineArn"]
-        return arn, {"arn": arn}
+        return None, {"arn": arn}
 
-    def _http_api(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def create_http_api(self, name: str, inputs: Inputs) -> Creation:
         api = self.client("apigatewayv2").create_api(Name=name, ProtocolType=inputs["protocolType"])
-        api_id = api["ApiId"]
-        return api_id, {
-            # Served by localcloud's HTTP front door rather than execute-api.amazonaws.com.
-            "apiEndpoint": f"{self.api_base_url}/{api_id}",
-            "arn": f"arn:aws:apigateway:{self.region}::/apis/{api_id}",
-            "executionArn": f"arn:aws:execute-api:{self.region}:{self._account()}:{api_id}",
-        }
+        return api["ApiId"], {}
 
-    def _integration(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def create_integration(self, name: str, inputs: Inputs) -> Creation:
         request = {
             "ApiId": inputs["apiId"],
             "IntegrationType": inputs["integrationType"],
@@ -303,7 +248,7 @@ class MotoProvisioner(pulumi_mocks.Mocks):
         integration = self.client("apigatewayv2").create_integration(**request)
         return integration["IntegrationId"], {}
 
-    def _route(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def create_route(self, name: str, inputs: Inputs) -> Creation:
         route = self.client("apigatewayv2").create_route(
             ApiId=inputs["apiId"],
             RouteKey=inputs["routeKey"],
@@ -312,7 +257,7 @@ class MotoProvisioner(pulumi_mocks.Mocks):
         )
         return route["RouteId"], {}
 
-    def _stage(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def create_stage(self, name: str, inputs: Inputs) -> Creation:
         settings = inputs.get("defaultRouteSettings") or {}
         request: dict[str, Any] = {
             "ApiId": inputs["apiId"],
@@ -330,8 +275,7 @@ class MotoProvisioner(pulumi_mocks.Mocks):
                 "Format": access_logs["format"],
             }
         self.client("apigatewayv2").create_stage(**request)
-        base = f"{self.api_base_url}/{inputs['apiId']}"
-        return name, {"invokeUrl": f"{base}/" if name == "$default" else f"{base}/{name}"}
+        return None, {}
 
 
 def describe(resources: list[CreatedResource]) -> str:

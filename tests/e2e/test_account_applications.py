@@ -1,5 +1,6 @@
-"""Account applications (seed 003) end to end, as a client drives it: invoke submit, review and
-find, read the applications table, follow each execution (named after its application).
+"""Account applications (seed 003) end to end, beyond its demo scenarios (tests/e2e/test_demo.py):
+driven as a client does (``demo.systems.account_applications``), through timeouts, failures,
+bad requests, search and load.
 
 One deploy for the module, on a manual clock with a 300-second review timeout: nothing times out
 until a test moves the clock past it. The last test checks, from the histories of every execution
@@ -24,16 +25,16 @@ import pytest
 from applications.model import State
 
 from components import asl
-from localcloud import LocalCloud, deploy
-from localcloud.clock import Clock
-from localcloud.cloud import entered_states
-from localcloud.scenarios.account_applications import (
+from demo.scenarios.account_applications import (
     CLEAN,
     FLAGGED_ADDRESS,
     FLAGGED_NAME,
     UNPROCESSABLE,
-    Applications,
 )
+from demo.systems.account_applications import Applications
+from localcloud import LocalCloud, deploy
+from localcloud.clock import Clock
+from localcloud.cloud import entered_states
 
 REVIEW_TIMEOUT = 300
 DEFINITION = asl.load_template("account_applications.asl.json")
@@ -63,14 +64,6 @@ def submitted(applications: Applications, request: dict[str, str]) -> str:
     return str(application["id"])
 
 
-def finished(applications: Applications, application_id: str) -> dict[str, Any]:
-    return applications.cloud.wait(applications.execution_arn(application_id))
-
-
-def path(applications: Applications, application_id: str) -> list[str]:
-    return applications.cloud.path(applications.execution_arn(application_id))
-
-
 def stays(condition: Callable[[], bool], seconds: float = 0.3) -> bool:
     """Whether ``condition`` holds throughout ``seconds`` (polled)."""
     deadline = time.monotonic() + seconds
@@ -81,70 +74,7 @@ def stays(condition: Callable[[], bool], seconds: float = 0.3) -> bool:
     return condition()
 
 
-# -- the paths of the workflow -------------------------------------------------------------------
-
-
-def test_given_a_clean_application_when_submitted_then_it_is_approved_without_review(
-    applications,
-):
-    application_id = submitted(applications, CLEAN)
-
-    final = finished(applications, application_id)
-
-    assert final["status"] == "SUCCEEDED"
-    assert path(applications, application_id)[-2:] == ["Review Required?", "Approve Application"]
-    record = applications.record(application_id)
-    assert record["state"] == "APPROVED"
-    assert "taskToken" not in record and "reason" not in record
-
-
-@pytest.mark.parametrize(
-    ("request_", "reason", "decision", "outcome"),
-    [
-        (FLAGGED_NAME, "name check flagged", "APPROVE", "APPROVED"),
-        (FLAGGED_ADDRESS, "address check flagged", "REJECT", "REJECTED"),
-    ],
-    ids=["flagged name, approved", "flagged address, rejected"],
-)
-def test_given_a_flagged_application_when_reviewed_then_it_waited_and_the_decision_is_the_outcome(
-    applications, request_, reason, decision, outcome
-):
-    application_id = submitted(applications, request_)
-
-    # Flagged: the record says why, and the workflow waits for the reviewer.
-    record = applications.await_review(application_id)
-    assert (record["state"], record["reason"]) == ("FLAGGED_FOR_REVIEW", reason)
-    assert applications.status(application_id) == "RUNNING"
-    assert path(applications, application_id)[-1] == "Pending Review"
-
-    errored, reviewed = applications.review(application_id, decision)
-
-    assert not errored, reviewed
-    assert reviewed["state"] == f"REVIEW_{outcome}"
-    assert finished(applications, application_id)["status"] == "SUCCEEDED"
-    assert path(applications, application_id)[-3:] == [
-        "Pending Review",
-        "Review Approved?",
-        f"{decision.title()} Application",
-    ]
-    record = applications.record(application_id)
-    assert (record["state"], record["reason"]) == (outcome, reason)
-    assert "taskToken" not in record
-
-
-def test_given_unprocessable_data_in_the_name_then_it_ends_flagged_with_the_reason(applications):
-    application_id = submitted(applications, UNPROCESSABLE)
-
-    final = finished(applications, application_id)
-
-    assert final["status"] == "SUCCEEDED"  # the checker's error was caught
-    assert path(applications, application_id)[-1] == "Flag Application As Unprocessable"
-    assert "Review Required?" not in path(applications, application_id)
-    record = applications.record(application_id)
-    assert record["state"] == "FLAGGED_WITH_UNPROCESSABLE_DATA"
-    assert record["reason"] == (
-        "Simulated error: Name 'Spock UNPROCESSABLE_DATA' is not possible to check."
-    )
+# -- the review period ends ---------------------------------------------------------------------
 
 
 def test_given_no_review_when_the_clock_passes_the_timeout_then_timed_out_and_rejected(
@@ -160,8 +90,8 @@ def test_given_no_review_when_the_clock_passes_the_timeout_then_timed_out_and_re
 
     cloud.clock.advance(1)
 
-    assert finished(applications, application_id)["status"] == "SUCCEEDED"
-    assert path(applications, application_id)[-3:] == [
+    assert applications.finished(application_id)["status"] == "SUCCEEDED"
+    assert applications.path(application_id)[-3:] == [
         "Pending Review",
         "Mark Review Timed Out",
         "Reject Application",
@@ -223,14 +153,14 @@ def finished_on_the_clock(cloud: LocalCloud, applications: Applications, applica
     """Advance the manual clock past each retry interval until the execution ends."""
     for _ in range(60):
         if applications.status(application_id) != "RUNNING":
-            return finished(applications, application_id)
+            return applications.finished(application_id)
         cloud.clock.advance(10)
         time.sleep(0.05)
     raise AssertionError(f"{application_id} still running")
 
 
 def top_level_path(applications: Applications, application_id: str) -> list[str]:
-    return [name for name in path(applications, application_id) if name in DEFINITION["States"]]
+    return [name for name in applications.path(application_id) if name in DEFINITION["States"]]
 
 
 def recorded_failure(applications: Applications, application_id: str, error: str) -> dict:
@@ -343,9 +273,9 @@ def test_given_a_resumption_with_another_decision_then_the_workflow_fails_loudly
         taskToken=token, output=json.dumps({"decision": "MAYBE"})
     )
 
-    final = finished(applications, application_id)
+    final = applications.finished(application_id)
     assert (final["status"], final["error"]) == ("FAILED", "UnknownReviewDecision")
-    assert path(applications, application_id)[-4:] == [
+    assert applications.path(application_id)[-4:] == [
         "Review Approved?",
         "Unknown Review Decision",
         "Record Processing Failure",
@@ -359,7 +289,7 @@ def test_given_a_decided_application_when_submitted_again_with_its_key_then_noth
 ):
     request = {**CLEAN, "idempotencyKey": f"retry-{uuid.uuid4()}"}
     application_id = submitted(applications, request)
-    finished(applications, application_id)
+    applications.finished(application_id)
     records, executions = applications.record_count(), len(applications.executions())
 
     errored, again = applications.submit(request)
@@ -419,10 +349,10 @@ def test_given_a_review_with_decision_maybe_then_a_named_error_and_nothing_chang
     assert (errored, error["errorType"]) == (True, "InvalidDecisionError")
     assert applications.record(application_id) == before
     assert applications.status(application_id) == "RUNNING"
-    assert path(applications, application_id)[-1] == "Pending Review"
+    assert applications.path(application_id)[-1] == "Pending Review"
     # The application still waits for a real decision.
     assert not applications.review(application_id, "APPROVE")[0]
-    assert finished(applications, application_id)["status"] == "SUCCEEDED"
+    assert applications.finished(application_id)["status"] == "SUCCEEDED"
 
 
 def test_given_a_reviewed_application_when_reviewed_again_then_refused_and_resumed_once(
@@ -431,7 +361,7 @@ def test_given_a_reviewed_application_when_reviewed_again_then_refused_and_resum
     application_id = submitted(applications, FLAGGED_NAME)
     applications.await_review(application_id)
     assert not applications.review(application_id, "REJECT")[0]
-    finished(applications, application_id)
+    applications.finished(application_id)
     after_first = applications.record(application_id)
 
     errored, error = applications.review(application_id, "APPROVE")
@@ -439,14 +369,14 @@ def test_given_a_reviewed_application_when_reviewed_again_then_refused_and_resum
     assert (errored, error["errorType"]) == (True, "ApplicationNotAwaitingReviewError")
     assert applications.record(application_id) == after_first
     assert after_first["state"] == "REJECTED"
-    assert path(applications, application_id).count("Review Approved?") == 1
+    assert applications.path(application_id).count("Review Approved?") == 1
 
 
 def test_given_an_application_never_flagged_when_reviewed_then_refused_and_nothing_changes(
     applications,
 ):
     application_id = submitted(applications, CLEAN)
-    finished(applications, application_id)
+    applications.finished(application_id)
     before = applications.record(application_id)
 
     errored, error = applications.review(application_id, "REJECT")
@@ -482,7 +412,7 @@ def test_given_applications_in_every_state_when_found_page_by_page_then_each_lis
         applications.await_review(application_id)
     applications.review(rejected, "REJECT")
     for application_id in (rejected, *others):
-        finished(applications, application_id)
+        applications.finished(application_id)
     table = applications.cloud.client("dynamodb").scan(TableName=applications.table_name)["Items"]
     assert [applications.record(i)["state"] for i in (waiting, rejected, *others)] == [
         "FLAGGED_FOR_REVIEW",
@@ -502,7 +432,7 @@ def test_given_applications_in_every_state_when_found_page_by_page_then_each_lis
         assert all("taskToken" not in application for page in pages for application in page)
         assert len(pages) >= len(stored)  # a page each (and perhaps an empty last one)
     applications.review(waiting, "APPROVE")  # leave nothing waiting
-    finished(applications, waiting)
+    applications.finished(waiting)
 
 
 # -- many at once --------------------------------------------------------------------------------
@@ -548,7 +478,7 @@ def test_given_dozens_submitted_at_once_then_each_ends_as_expected_with_exactly_
         reviewed = list(pool.map(lambda review: applications.review(*review), reviews))
     assert [errored for errored, _ in reviewed] == [False] * len(reviews)
 
-    finals = [finished(applications, application_id)["status"] for application_id in ids]
+    finals = [applications.finished(application_id)["status"] for application_id in ids]
     assert finals == ["SUCCEEDED"] * count
     states = [applications.record(application_id)["state"] for application_id in ids]
     assert states == [state for _, _, state in wanted]

@@ -1,4 +1,5 @@
-"""The task tracker (seed 001) end to end: starter Lambda -> Step Functions -> DynamoDB."""
+"""The task tracker (seed 001) end to end, beyond its demo scenarios (tests/e2e/test_demo.py):
+starter Lambda -> Step Functions -> DynamoDB, on a clock the tests move."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from demo.systems.task_tracker import Tasks
 from localcloud import LocalCloud, deploy
 from localcloud.clock import Clock
-from localcloud.demo import invoke
 
 
 @pytest.fixture(scope="module")
@@ -19,20 +20,15 @@ def cloud() -> Iterator[LocalCloud]:
         yield deployed
 
 
-def start(cloud: LocalCloud, task_id: str) -> dict:
-    errored, payload = invoke(cloud, cloud.outputs["taskTrackerFunctionName"], {"taskId": task_id})
-    return {"errored": errored, **payload}
+@pytest.fixture(scope="module")
+def tasks(cloud: LocalCloud) -> Tasks:
+    return Tasks(cloud)
 
 
-def item(cloud: LocalCloud, task_id: str, timestamp: int) -> dict | None:
-    return (
-        cloud.client("dynamodb")
-        .get_item(
-            TableName=cloud.outputs["tasksTableName"],
-            Key={"taskId": {"S": task_id}, "timestamp": {"N": str(timestamp)}},
-        )
-        .get("Item")
-    )
+def started(tasks: Tasks, task_id: str) -> dict:
+    errored, execution = tasks.start(task_id)
+    assert not errored, execution
+    return dict(execution)
 
 
 def waiting(cloud: LocalCloud, execution_arn: str) -> None:
@@ -44,21 +40,20 @@ def waiting(cloud: LocalCloud, execution_arn: str) -> None:
     raise AssertionError("the execution never reached LongRunningTask")
 
 
-def test_given_a_task_when_started_then_it_is_started_while_waiting_and_done_after(cloud):
-    started = start(cloud, "Breakfast")
-    assert not started["errored"], started
-    waiting(cloud, started["executionArn"])
+def test_given_a_task_when_started_then_it_is_started_while_waiting_and_done_after(cloud, tasks):
+    execution = started(tasks, "Breakfast")
+    waiting(cloud, execution["executionArn"])
 
     # While the long-running task runs: STARTED, with the timestamp stored as a number
-    assert item(cloud, "Breakfast", started["timestamp"]) == {
+    assert tasks.item("Breakfast", execution["timestamp"]) == {
         "taskId": {"S": "Breakfast"},
-        "timestamp": {"N": str(started["timestamp"])},
+        "timestamp": {"N": str(execution["timestamp"])},
         "Status": {"S": "STARTED"},
     }
     cloud.clock.advance(29)
     time.sleep(0.1)
     assert (
-        cloud.client("stepfunctions").describe_execution(executionArn=started["executionArn"])[
+        cloud.client("stepfunctions").describe_execution(executionArn=execution["executionArn"])[
             "status"
         ]
         == "RUNNING"
@@ -66,38 +61,17 @@ def test_given_a_task_when_started_then_it_is_started_while_waiting_and_done_aft
 
     # When the 30 s configured in Pulumi.yaml have passed on the clock
     cloud.clock.advance(1)
-    final = cloud.wait(started["executionArn"])
+    final = cloud.wait(execution["executionArn"])
 
     assert final["status"] == "SUCCEEDED"
-    assert item(cloud, "Breakfast", started["timestamp"])["Status"] == {"S": "Done"}
-    assert cloud.path(started["executionArn"]) == [
-        "CreateTaskItem",
-        "LongRunningTask",
-        "MarkTaskDone",
-    ]
-    assert started["name"] == f"Breakfast-{started['timestamp']}"
+    assert tasks.status("Breakfast", execution["timestamp"]) == "Done"
 
 
-def test_given_the_same_task_twice_in_a_second_then_one_execution_answers_both(cloud):
-    first, second = start(cloud, "Lunch"), start(cloud, "Lunch")
+def test_given_the_same_task_twice_in_a_second_then_one_execution_answers_both(tasks):
+    first, second = started(tasks, "Lunch"), started(tasks, "Lunch")
     if first["timestamp"] != second["timestamp"]:  # crossed a second boundary: start again
-        first, second = start(cloud, "Lunch2"), start(cloud, "Lunch2")
+        first, second = started(tasks, "Lunch2"), started(tasks, "Lunch2")
 
     assert first["executionArn"] == second["executionArn"]
-    executions = cloud.client("stepfunctions").list_executions(
-        stateMachineArn=cloud.outputs["taskTrackerStateMachineArn"]
-    )["executions"]
-    assert [e["name"] for e in executions].count(first["name"]) == 1
-
-
-def test_given_an_illegal_id_then_invalid_task_id_error_and_no_execution(cloud):
-    machine = cloud.outputs["taskTrackerStateMachineArn"]
-    before = cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]
-
-    result = start(cloud, "has spaces/and slashes")
-
-    assert result["errored"] and result["errorType"] == "InvalidTaskIdError"
-    assert (
-        cloud.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]
-        == before
-    )
+    names = [execution["name"] for execution in tasks.executions()]
+    assert names.count(first["name"]) == 1

@@ -1,13 +1,17 @@
 """The runner gives the program the configuration the Pulumi CLI would."""
 
+from pathlib import Path
+
 import pytest
 import yaml
 
-from localcloud.program import PROJECT_DIR, stack_config
+from localcloud.program import stack_config
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def test_project_defaults_are_overlaid_by_the_stack_file_then_by_overrides():
-    config = stack_config("dev", {"apiAuthorization": "NONE"})
+    config = stack_config("dev", {"apiAuthorization": "NONE"}, PROJECT_DIR)
 
     assert config["serverless-workflows:tracing"] == "true"  # Pulumi.yaml default
     assert config["serverless-workflows:logRetentionDays"] == "7"  # Pulumi.dev.yaml

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.harness import Deployment, deploy_with_mocks
+from localcloud.recording import Deployment, deploy_with_mocks
 
 
 @pytest.fixture(scope="module")

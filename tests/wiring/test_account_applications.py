@@ -7,7 +7,7 @@ import pytest
 from components import asl
 from components.asl_policy import _FUNCTION_ARN, executions_of
 from components.settings import ConfigError
-from tests.harness import deploy_with_mocks
+from localcloud.recording import deploy_with_mocks
 
 SYSTEM = "account-applications"
 LAMBDA_TRANSIENT_ERRORS = {

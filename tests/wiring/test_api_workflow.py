@@ -4,7 +4,7 @@ import json
 
 from components import asl
 from components.asl_policy import _FUNCTION_ARN
-from tests.harness import deploy_with_mocks
+from localcloud.recording import deploy_with_mocks
 
 
 def _component(deployment, type_suffix):

@@ -5,12 +5,11 @@ import json
 from pathlib import Path
 
 import pytest
-from pulumi.runtime.mocks import MockCallArgs
 
 from components.function import HANDLERS_DIR
 from components.iam import WILDCARD_RESOURCE_REASONS
 from components.settings import ConfigError
-from tests.harness import AwsShapedMocks, UnmockedError, actions, deploy_with_mocks
+from localcloud.recording import actions, deploy_with_mocks
 
 COMPONENT_TYPE_PREFIX = "serverless-workflows:"
 
@@ -173,11 +172,6 @@ def test_the_region_comes_from_stack_config():
 def test_bad_config_is_a_named_error(key, value, message):
     with pytest.raises(ConfigError, match=message):
         deploy_with_mocks("dev", {key: value})
-
-
-def test_an_unmocked_invoke_raises_instead_of_returning_nothing():
-    with pytest.raises(UnmockedError, match="aws:ec2/getVpc:getVpc"):
-        AwsShapedMocks("us-east-1").call(MockCallArgs("aws:ec2/getVpc:getVpc", {}, ""))
 
 
 def test_exports_are_plain_values_never_none(dev):

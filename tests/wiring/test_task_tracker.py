@@ -6,7 +6,7 @@ import pytest
 
 from components import asl
 from components.settings import ConfigError
-from tests.harness import deploy_with_mocks
+from localcloud.recording import deploy_with_mocks
 
 DYNAMODB_TRANSIENT_ERRORS = {
     "DynamoDB.ProvisionedThroughputExceededException",

@@ -1,8 +1,10 @@
-"""Mocks harness: run the Pulumi program with a stack's config and record every resource.
+"""Recording mocks: run a Pulumi program with a stack's config and record every resource.
 
-Outputs are computed the way AWS would shape them (ARNs, names, URLs), so nothing the program
-reads comes back ``None``; a resource type or invoke the harness does not know fails loudly, so a
-new kind of resource cannot slip through untested.
+No AWS and no emulator: each resource gets the id and outputs AWS would give it in a made-up
+account (the shapes of ``localcloud.aws_types``), so nothing the program reads comes back ``None``,
+and a resource type or invoke the table lacks fails by name, so a new kind of resource cannot slip
+through unchecked. What is recorded (type, name, inputs, outputs, parent, dependencies, component
+outputs) is what wiring tests and generated documentation read.
 """
 
 from __future__ import annotations
@@ -11,18 +13,17 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
-from localcloud.program import answer_context_invoke, run_program, stack_config
+from localcloud.aws_mocks import AwsMocks, Creation
+from localcloud.aws_types import Inputs, Placement, ResourceType
+from localcloud.program import resolve_program_dir, run_program, stack_config
 
 ACCOUNT_ID = "123456789012"
-
-
-class UnmockedError(RuntimeError):
-    """The program used a resource type or invoke the harness does not model."""
 
 
 @dataclass
@@ -85,70 +86,21 @@ def actions(statement: dict[str, Any]) -> list[str]:
 
 
 def _suffix(name: str) -> str:
+    """Stable across runs, so the recorded names and ids are too."""
     return hashlib.sha256(name.encode()).hexdigest()[:7]
 
 
-class AwsShapedMocks(pulumi_mocks.Mocks):
-    """Returns outputs shaped like AWS's for each resource type the program uses."""
+class AwsShapedMocks(AwsMocks):
+    """Answers each resource as AWS would, in the made-up account ``ACCOUNT_ID``."""
 
     def __init__(self, region: str) -> None:
-        self.region = region
+        super().__init__(Placement(region, ACCOUNT_ID))
 
-    def _arn(self, service: str, resource: str, region: bool = True) -> str:
-        return f"arn:aws:{service}:{self.region if region else ''}:{ACCOUNT_ID}:{resource}"
+    def physical_name(self, logical_name: str) -> str:
+        return f"{logical_name}-{_suffix(logical_name)}"
 
-    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        if not args.custom:  # a ComponentResource: nothing to create
-            return f"{args.name}-component", {}
-        inputs = dict(args.inputs)
-        name = inputs.get("name") or f"{args.name}-{_suffix(args.name)}"
-        outputs: dict[str, Any] = {"name": name}
-        match args.typ:
-            case "aws:iam/role:Role":
-                outputs["arn"] = self._arn("iam", f"role/{name}", region=False)
-                resource_id = name
-            case "aws:iam/rolePolicy:RolePolicy":
-                resource_id = f"{inputs['role']}:{name}"
-            case "aws:cloudwatch/logGroup:LogGroup":
-                outputs["arn"] = self._arn("logs", f"log-group:{name}")
-                resource_id = name
-            case "aws:lambda/function:Function":
-                arn = self._arn("lambda", f"function:{name}")
-                outputs.update(arn=arn, qualifiedArn=f"{arn}:$LATEST", version="$LATEST")
-                outputs["invokeArn"] = (
-                    f"arn:aws:apigateway:{self.region}:lambda:path/2015-03-31/functions/{arn}/invocations"
-                )
-                resource_id = name
-            case "aws:dynamodb/table:Table":
-                outputs["arn"] = self._arn("dynamodb", f"table/{name}")
-                resource_id = name
-            case "aws:sfn/stateMachine:StateMachine":
-                outputs["arn"] = self._arn("states", f"stateMachine:{name}")
-                resource_id = outputs["arn"]
-            case "aws:apigatewayv2/api:Api":
-                resource_id = _suffix(name)
-                outputs["apiEndpoint"] = (
-                    f"https://{resource_id}.execute-api.{self.region}.amazonaws.com"
-                )
-                outputs["arn"] = f"arn:aws:apigateway:{self.region}::/apis/{resource_id}"
-                outputs["executionArn"] = self._arn("execute-api", resource_id)
-            case "aws:apigatewayv2/integration:Integration" | "aws:apigatewayv2/route:Route":
-                resource_id = _suffix(name)
-            case "aws:apigatewayv2/stage:Stage":
-                resource_id = name
-                outputs["invokeUrl"] = (
-                    f"https://{inputs['apiId']}.execute-api.{self.region}.amazonaws.com/"
-                )
-            case _:
-                raise UnmockedError(f"the mocks harness does not model {args.typ} ({args.name})")
-        outputs["id"] = resource_id
-        return resource_id, {**inputs, **outputs}
-
-    def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:
-        result = answer_context_invoke(args.token, self.region, ACCOUNT_ID)
-        if result is None:
-            raise UnmockedError(f"the mocks harness does not model the invoke {args.token}")
-        return result
+    def create(self, kind: ResourceType, name: str, inputs: Inputs) -> Creation:
+        return _suffix(name), {}  # nothing to create; a stable made-up id
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -184,11 +136,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def deploy_with_mocks(
-    stack: str = "dev", config: Mapping[str, Any] | None = None, preview: bool = False
+    stack: str = "dev",
+    config: Mapping[str, Any] | None = None,
+    preview: bool = False,
+    program_dir: str | Path | None = None,
 ) -> Deployment:
-    """Run the program for ``stack`` (plus ``config`` overrides) and record what it registered."""
-    region = stack_config(stack, config).get("aws:region", "us-east-1")
+    """Run the program in ``program_dir`` (default: found from the working directory) for
+    ``stack`` (plus ``config`` overrides) and record what it registered."""
+    program_dir = resolve_program_dir(program_dir)
+    region = stack_config(stack, config, program_dir).get("aws:region", "us-east-1")
     mocks = AwsShapedMocks(region)
     monitor = RecordingMonitor(mocks)
-    outputs = run_program(mocks, stack=stack, config=config, preview=preview, monitor=monitor)
+    outputs = run_program(
+        mocks, stack, config, preview=preview, monitor=monitor, program_dir=program_dir
+    )
     return Deployment(outputs, monitor.recorded, monitor.component_outputs, region)
