@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from components import asl
-from localcloud.recording import deploy_with_mocks
+from localcloud.recording import deploy_with_mocks, systems
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE_MACHINES = ROOT / "docs" / "state-machines.md"
@@ -93,22 +92,9 @@ def state_machines_markdown() -> str:
 def systems_markdown() -> str:
     """Each top-level component and the resources under it, from a mocks run of the program."""
     deployment = deploy_with_mocks("dev", program_dir=ROOT)
-    root_suffix = "::serverless-workflows-dev"
     lines = ["| system (component) | resources it owns |", "| --- | --- |"]
-    systems = [r for r in deployment.resources if not r.custom and r.parent.endswith(root_suffix)]
-    # Registration order depends on executor threads; sort for a stable file.
-    for system in sorted(systems, key=lambda r: r.name):
-        owned: Counter[str] = Counter()
-        pending = [system]
-        while pending:
-            parent = pending.pop()
-            for child in deployment.children(parent):
-                if child.custom:
-                    owned[child.type.split(":")[-1]] += 1
-                else:
-                    pending.append(child)
-        summary = ", ".join(f"{count} {kind}" for kind, count in sorted(owned.items()))
-        lines.append(f"| `{system.name}` ({system.type.split(':')[-1]}) | {summary} |")
+    for system in systems(deployment.resources):
+        lines.append(f"| `{system.component.name}` ({system.kind}) | {system.owned_text()} |")
     return "\n".join(lines)
 
 

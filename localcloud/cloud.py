@@ -40,6 +40,7 @@ from localcloud.layers import ManagedLayers
 from localcloud.principals import Principal, Principals
 from localcloud.program import resolve_program_dir, run_program, stack_config
 from localcloud.provisioner import CreatedResource, MotoProvisioner
+from localcloud.recording import RecordingMonitor, System, systems
 from localcloud.role_authorization import RoleAuthorizer
 from localcloud.sigv4 import sign
 from localcloud.sqs_event_source import SqsEventSource
@@ -86,10 +87,16 @@ class LocalCloud:
     """The deployed stack: its exports, clients bound to the emulator, and helpers to drive it."""
 
     def __init__(
-        self, outputs: dict[str, Any], resources: list[CreatedResource], aws: Emulator
+        self,
+        outputs: dict[str, Any],
+        resources: list[CreatedResource],
+        aws: Emulator,
+        systems: list[System] | None = None,
     ) -> None:
         self.outputs = outputs
         self.resources = resources
+        self.systems = systems or []
+        """The program's top-level components and what each owns."""
         self._aws = aws
 
     @property
@@ -321,8 +328,9 @@ def deploy(
     with emulator(region, clock=clock, port=port) as aws:
         placement = Placement(region, aws.account_id, api_base_url=aws.front_door.url)
         provisioner = MotoProvisioner(placement, ManagedLayers(aws.account_id))
-        outputs = run_program(provisioner, stack, config, program_dir=program_dir)
+        monitor = RecordingMonitor(provisioner)
+        outputs = run_program(provisioner, stack, config, monitor=monitor, program_dir=program_dir)
         aws.runtime.log_groups.update(
             {arn: spec.log_group for arn, spec in provisioner.functions.items() if spec.log_group}
         )
-        yield LocalCloud(outputs, provisioner.created, aws)
+        yield LocalCloud(outputs, provisioner.created, aws, systems(monitor.recorded))

@@ -278,11 +278,5 @@ class MotoProvisioner(AwsMocks):
         return None, {}
 
 
-def describe(resources: list[CreatedResource]) -> str:
-    """One line per created resource, for `localcloud up`."""
-    width = max((len(r.type) for r in resources), default=0)
-    return "\n".join(f"{r.type:<{width}}  {r.name}  ({r.id})" for r in resources)
-
-
 def outputs_json(outputs: dict[str, Any]) -> str:
     return json.dumps(outputs, indent=2, sort_keys=True)

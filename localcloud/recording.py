@@ -24,6 +24,7 @@ from localcloud.aws_types import Inputs, Placement, ResourceType
 from localcloud.program import resolve_program_dir, run_program, stack_config
 
 ACCOUNT_ID = "123456789012"
+_STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 @dataclass
@@ -77,6 +78,49 @@ class Deployment:
             if policy.inputs["role"] == role_id
             for statement in json.loads(policy.inputs["policy"])["Statement"]
         ]
+
+
+@dataclass(frozen=True)
+class System:
+    """A top-level component of the program and the resources it owns, below it at any depth."""
+
+    component: RecordedResource
+    owned: dict[str, int]
+    """Resource kind (the type token's last part, e.g. ``Function``) -> how many."""
+
+    @property
+    def kind(self) -> str:
+        return self.component.type.split(":")[-1]
+
+    def owned_text(self) -> str:
+        return ", ".join(f"{count} {kind}" for kind, count in sorted(self.owned.items()))
+
+
+def _urn_type(urn: str) -> str:
+    """The resource's own type in ``urn:pulumi:<stack>::<project>::<parent$...$type>::<name>``."""
+    parts = urn.split("::")
+    return parts[2].rpartition("$")[2] if len(parts) >= 4 else ""
+
+
+def systems(resources: list[RecordedResource]) -> list[System]:
+    """Each component registered directly under the stack, by name, with what it owns."""
+    children: dict[str, list[RecordedResource]] = {}
+    for resource in resources:
+        children.setdefault(resource.parent, []).append(resource)
+    top = [r for r in resources if not r.custom and _urn_type(r.parent) == _STACK_TYPE]
+    found = []
+    for component in sorted(top, key=lambda r: r.name):
+        owned: dict[str, int] = {}
+        pending = [component]
+        while pending:
+            for child in children.get(pending.pop().urn, []):
+                if child.custom:
+                    kind = child.type.split(":")[-1]
+                    owned[kind] = owned.get(kind, 0) + 1
+                else:
+                    pending.append(child)
+        found.append(System(component, owned))
+    return found
 
 
 def actions(statement: dict[str, Any]) -> list[str]:
