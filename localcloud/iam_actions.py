@@ -32,6 +32,10 @@ class Authorization:
     resources: tuple[str, ...]
 
 
+TokenOwner = Callable[[str], "str | None"]
+"""The ARN of the state machine a task token belongs to, or None if it is unknown."""
+
+
 @dataclass(frozen=True)
 class _Place:
     """Where the call is made: resources named without an ARN live here."""
@@ -39,6 +43,7 @@ class _Place:
     partition: str
     region: str
     account: str
+    token_owner: TokenOwner | None = None
 
     def arn(self, service: str, resource: str) -> str:
         return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
@@ -63,6 +68,7 @@ def authorizations(
     account: str,
     *,
     partition: str = "aws",
+    token_owner: TokenOwner | None = None,
 ) -> list[Authorization]:
     """What IAM evaluates for ``operation`` of ``service`` (botocore's name, e.g.
     ``stepfunctions``) called with ``params`` (the API's parameter names) by a principal of
@@ -72,7 +78,7 @@ def authorizations(
         raise UnknownOperationError(
             f"localcloud does not know how IAM authorizes {service} {operation}"
         )
-    return rule(operation, params, _Place(partition, region, account))
+    return rule(operation, params, _Place(partition, region, account, token_owner))
 
 
 def _rule(service: str, *operations: str) -> Callable[[_Rule], _Rule]:
@@ -180,9 +186,12 @@ def _list_executions(operation: str, params: Params, place: _Place) -> list[Auth
 
 @_rule("stepfunctions", "SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat")
 def _task_token(operation: str, params: Params, place: _Place) -> list[Authorization]:
-    # The SAR lists no resource type for these (a task token names no ARN), so IAM evaluates
-    # them against "*": only a statement whose Resource matches everything allows them.
-    return _one(f"states:{operation}", "*")
+    # Authorized on the state machine whose execution issued the token: AWS's AccessDenied for
+    # these names "resource: arn:aws:states:...:stateMachine:<name>", and the AWS SAM policy
+    # template StepFunctionsCallbackPolicy grants them on that ARN. A token names no ARN, so its
+    # owner is looked up; a token nobody waits for is left to Step Functions to refuse.
+    owner = place.token_owner(_param(params, "taskToken")) if place.token_owner else None
+    return _one(f"states:{operation}", owner) if owner else []
 
 
 # -- Lambda: list_awslambda.html ----------------------------------------------------------------

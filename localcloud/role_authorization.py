@@ -9,11 +9,14 @@ The account's root (localcloud's fixed credentials) may do anything.
 
 from __future__ import annotations
 
+import functools
+
 from localcloud.api_requests import UnreadableRequestError, parse_request
 from localcloud.endpoint import ApiRequest, CallDeniedError
 from localcloud.iam_actions import InvalidRequestError, UnknownOperationError, authorizations
 from localcloud.iam_check import AccessDeniedError, RolePolicies
 from localcloud.sigv4 import Signer
+from localcloud.task_tokens import token_owner
 
 # The error code each service answers a denied call with (its API Reference's "Errors").
 _DENIED_CODES = {
@@ -47,6 +50,7 @@ class RoleAuthorizer:
                 call.region,
                 self.account_id,
                 partition=self.partition,
+                token_owner=functools.partial(token_owner, self.account_id, call.region),
             )
         except (UnknownOperationError, InvalidRequestError) as error:
             raise CallDeniedError(code, f"refused: {error}") from None

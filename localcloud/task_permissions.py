@@ -10,6 +10,7 @@ A call localcloud cannot authorize is refused the same way.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,7 @@ from moto.stepfunctions.parser.asl.utils import boto_client
 
 from localcloud.iam_actions import InvalidRequestError, UnknownOperationError, authorizations
 from localcloud.iam_check import AccessDeniedError, RolePolicies
+from localcloud.task_tokens import token_owner
 
 _PARSER_PACKAGE = "moto.stepfunctions.parser"
 
@@ -62,7 +64,13 @@ def _checker(service: str, role_arn: str, region: str) -> Callable[..., None]:
     def check(model: Any, params: dict[str, Any], **_: Any) -> None:
         try:
             needed = authorizations(
-                service, model.name, params, region, account, partition=partition
+                service,
+                model.name,
+                params,
+                region,
+                account,
+                partition=partition,
+                token_owner=functools.partial(token_owner, account, region),
             )
         except (UnknownOperationError, InvalidRequestError) as error:
             # What localcloud cannot authorize is refused, never let through.

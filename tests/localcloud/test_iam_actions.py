@@ -133,9 +133,28 @@ def test_listing_a_map_runs_executions_acts_on_the_map_run():
     ]
 
 
+# AWS denies these "on resource: arn:aws:states:<region>:<account>:stateMachine:<name>" of the
+# execution that issued the token; the AWS SAM policy template StepFunctionsCallbackPolicy grants
+# them on that state machine ARN.
 @pytest.mark.parametrize("operation", ["SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat"])
-def test_task_token_calls_name_no_resource(operation):
-    assert needed("stepfunctions", operation, taskToken="token") == [(f"states:{operation}", "*")]
+def test_task_token_calls_are_authorized_on_the_state_machine_that_issued_the_token(operation):
+    owners = {"token-1": "arn:aws:states:us-east-1:123456789012:stateMachine:Reviews"}
+    found = authorizations(
+        "stepfunctions",
+        operation,
+        {"taskToken": "token-1"},
+        REGION,
+        ACCOUNT,
+        token_owner=owners.get,
+    )
+
+    assert [(a.action, a.resources) for a in found] == [
+        (f"states:{operation}", ("arn:aws:states:us-east-1:123456789012:stateMachine:Reviews",))
+    ]
+
+
+def test_a_token_no_execution_waits_for_is_left_to_step_functions_to_refuse():
+    assert needed("stepfunctions", "SendTaskSuccess", taskToken="unknown") == []
 
 
 # -- Lambda: list_awslambda.html; lambda/latest/dg/lambda-api-permissions-ref.html --------------
