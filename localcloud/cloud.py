@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 from moto import mock_aws
@@ -30,6 +30,7 @@ from localcloud.clients import Clients
 from localcloud.clock import Clock
 from localcloud.dispatcher import Dispatcher
 from localcloud.front_door import FrontDoor
+from localcloud.inprocess_runtime import InProcessLambdaRuntime
 from localcloud.lambda_runtime import LambdaRuntime
 from localcloud.layers import ManagedLayers
 from localcloud.program import run_program, stack_config
@@ -37,6 +38,7 @@ from localcloud.provisioner import CreatedResource, MotoProvisioner
 from localcloud.sigv4 import sign
 from localcloud.sqs_event_source import SqsEventSource
 from localcloud.stepfunctions import FIXES, StepFunctionsFixes
+from localcloud.worker_launch import FunctionEnvironment, no_environment
 
 # Credentials that can reach nothing real: every AWS call goes to moto while deployed.
 _FAKE_ENVIRONMENT = {
@@ -50,6 +52,13 @@ _MOTO_CONFIG = {
     "iam": {"load_aws_managed_policies": False},
 }
 _TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+# "process": each function in worker processes of its own, through AWS's runtime interface client
+# (lambda_runtime); its handlers reach AWS only through what `function_environment` gives them.
+# "in-process": in localcloud's own process, where moto's patching reaches boto3 calls
+# (inprocess_runtime); the default until localcloud serves AWS over an HTTP endpoint.
+LambdaRuntimeKind = Literal["in-process", "process"]
+AnyLambdaRuntime = LambdaRuntime | InProcessLambdaRuntime
 
 
 class ExecutionTimeoutError(TimeoutError):
@@ -99,7 +108,7 @@ class LocalCloud:
         return self._aws.clock
 
     @property
-    def runtime(self) -> LambdaRuntime:
+    def runtime(self) -> AnyLambdaRuntime:
         return self._aws.runtime
 
     def client(self, service_name: str) -> Any:
@@ -193,7 +202,7 @@ class Emulator:
     region: str
     account_id: str
     clock: Clock
-    runtime: LambdaRuntime
+    runtime: AnyLambdaRuntime
     front_door: FrontDoor
     dispatcher: Dispatcher
 
@@ -204,8 +213,11 @@ def emulator(
     clock: Clock | None = None,
     fixes: frozenset[str] = frozenset(FIXES),
     port: int = 0,
+    *,
+    lambda_runtime: LambdaRuntimeKind = "in-process",
+    function_environment: FunctionEnvironment = no_environment,
 ) -> Iterator[Emulator]:
-    """An empty in-process AWS: moto plus in-process Lambda, corrected Step Functions, the
+    """An empty in-process AWS: moto plus a Lambda runtime, corrected Step Functions, the
     clock, asynchronous delivery and the HTTP front door."""
     clock = clock or Clock("fast")
     with (
@@ -215,7 +227,11 @@ def emulator(
         tempfile.TemporaryDirectory(prefix="localcloud-") as workdir,
     ):
         account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
-        runtime = LambdaRuntime(Path(workdir))
+        runtime: AnyLambdaRuntime = (
+            LambdaRuntime(Path(workdir), environment_for=function_environment)
+            if lambda_runtime == "process"
+            else InProcessLambdaRuntime(Path(workdir))
+        )
         step_functions = StepFunctionsFixes(clock, fixes)
         front_door = FrontDoor(region=region, port=port, clock=clock)
         dispatcher = Dispatcher()
@@ -263,10 +279,19 @@ def deploy(
     config: Mapping[str, Any] | None = None,
     clock: Clock | None = None,
     port: int = 0,
+    *,
+    lambda_runtime: LambdaRuntimeKind = "in-process",
+    function_environment: FunctionEnvironment = no_environment,
 ) -> Iterator[LocalCloud]:
     """Deploy the program's ``stack`` (with ``config`` overrides) into an in-process AWS."""
     region = stack_config(stack, config).get("aws:region", "us-east-1")
-    with emulator(region, clock=clock, port=port) as aws:
+    with emulator(
+        region,
+        clock=clock,
+        port=port,
+        lambda_runtime=lambda_runtime,
+        function_environment=function_environment,
+    ) as aws:
         provisioner = MotoProvisioner(region, aws.front_door.url, ManagedLayers(aws.account_id))
         outputs = run_program(provisioner, stack=stack, config=config)
         aws.runtime.log_groups.update(

@@ -1,4 +1,9 @@
-"""Run Lambda functions in-process from the archives moto holds, as the Python runtime would.
+"""Run Lambda functions in localcloud's own process from the archives moto holds.
+
+The runtime localcloud started with, kept while handlers can reach AWS only through moto's
+in-process patching: ``localcloud.lambda_runtime`` runs functions in worker processes of their own
+through AWS's runtime interface client, and replaces this one once handlers reach AWS through an
+HTTP endpoint.
 
 moto runs functions in Docker; ``LambdaFunction._invoke_lambda`` is the one place that does, so
 replacing it is enough for every caller (boto3 ``invoke``, Step Functions tasks, localcloud's own
@@ -37,14 +42,7 @@ from typing import Any
 from moto.awslambda.models import LambdaFunction
 
 from localcloud.lambda_context import LambdaContext
-
-
-@dataclass
-class Invocation:
-    payload: str
-    errored: bool
-    logs: str
-    duration_ms: float
+from localcloud.lambda_runtime import Invocation
 
 
 class _RoutingStream(io.TextIOBase):
@@ -115,7 +113,7 @@ class _Environment:
     modules: dict[str, types.ModuleType]
 
 
-class LambdaRuntime:
+class InProcessLambdaRuntime:
     def __init__(self, workdir: Path, log_groups: dict[str, str] | None = None) -> None:
         self.workdir = workdir
         self.log_groups = log_groups if log_groups is not None else {}

@@ -1,4 +1,5 @@
-"""Lambda functions run in-process from their deployed archives, as the Python runtime runs them."""
+"""The in-process Lambda runtime (the emulator's default until handlers reach AWS over HTTP):
+functions run in localcloud's own process from their deployed archives."""
 
 import os
 
