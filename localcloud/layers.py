@@ -23,10 +23,14 @@ from moto.awslambda.models import Layer, LayerVersion, lambda_backends
 from localcloud.installed_packages import link_distributions
 
 POWERTOOLS_ACCOUNT = "017000801446"
+_MANAGED_NAME = r"AWSLambdaPowertoolsPythonV3-python3\d+-(?:arm64|x86_64)"
 _MANAGED_LAYER = re.compile(
     rf"^arn:aws:lambda:(?P<region>[\w-]+):{POWERTOOLS_ACCOUNT}:layer:"
-    r"(?P<name>AWSLambdaPowertoolsPythonV3-python3\d+-(?:arm64|x86_64)):(?P<version>\d+)$"
+    rf"(?P<name>{_MANAGED_NAME}):(?P<version>\d+)$"
 )
+# moto keeps the managed layer in the function's own account (see ManagedLayers._register), so
+# the ARN a function's configuration shows for it names that account.
+_REGISTERED_LAYER = re.compile(rf"^arn:aws:lambda:[\w-]+:\d{{12}}:layer:{_MANAGED_NAME}:\d+$")
 
 
 class UnknownLayerError(RuntimeError):
@@ -35,8 +39,9 @@ class UnknownLayerError(RuntimeError):
 
 def layer_path(arn: str, directory: Path) -> Path:
     """The managed layer's content under ``directory``: its ``python`` folder, which goes on a
-    worker's import path where AWS puts ``/opt/python``."""
-    if not ManagedLayers.is_managed(arn):
+    worker's import path where AWS puts ``/opt/python``. ``arn`` is the layer version as the
+    function's configuration names it."""
+    if not _REGISTERED_LAYER.match(arn):
         raise UnknownLayerError(f"localcloud cannot provide the layer {arn}")
     return link_distributions(["aws-lambda-powertools"], directory / "python")
 

@@ -74,6 +74,8 @@ def make_function(
     handler: str = "main.handler",
     environment: dict[str, str] | None = None,
     timeout: int = 10,
+    *,
+    layers: list[str] | None = None,
 ) -> str:
     """Create a Python function from inline sources; returns its ARN."""
     return str(
@@ -85,6 +87,7 @@ def make_function(
             Code={"ZipFile": zip_files(files)},
             Timeout=timeout,
             Environment={"Variables": environment or {}},
+            Layers=layers or [],
         )["FunctionArn"]
     )
 

@@ -26,6 +26,7 @@ from localcloud import emulator
 from localcloud.clock import Clock
 from localcloud.cloud import Emulator
 from localcloud.lambda_runtime import LambdaRuntime
+from localcloud.layers import ManagedLayers
 from tests.localcloud.conftest import make_function
 
 ENDPOINT = "http://127.0.0.1:4566"
@@ -206,29 +207,30 @@ def test_a_missing_handler_function_is_handler_not_found(aws):
     assert payload["errorMessage"] == "Handler 'handler' missing on module 'main'"
 
 
+FINDER = """
+import importlib.util
+def handler(event, context):
+    return {name: importlib.util.find_spec(name) is not None for name in event}
+"""
+POWERTOOLS = (
+    "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:7"
+)
+
+
 def test_handlers_import_only_their_archive_layers_and_the_runtime(aws):
-    # Given a handler that imports what the runtime provides and what localcloud has installed
-    make_function(
-        "imports",
-        {
-            "main.py": """
-            import importlib.util
-            def handler(event, context):
-                return {name: importlib.util.find_spec(name) is not None for name in event}
-            """
-        },
-    )
+    # Given two functions, one with the managed Powertools layer, both looking for packages
+    # the runtime provides, the layer provides, and localcloud has installed
+    ManagedLayers(aws.account_id).ensure([POWERTOOLS], aws.region)
+    make_function("bare", {"main.py": FINDER})
+    make_function("layered", {"main.py": FINDER}, layers=[POWERTOOLS])
+    names = ["boto3", "awslambdaric", "aws_lambda_powertools", "moto", "pytest", "pulumi"]
 
-    _, payload, _ = invoke("imports", ["boto3", "awslambdaric", "moto", "pytest", "pulumi"])
+    bare, layered = invoke("bare", names)[1], invoke("layered", names)[1]
 
-    # Then only the runtime's libraries are importable, as in Lambda's Python runtime
-    assert payload == {
-        "boto3": True,
-        "awslambdaric": True,
-        "moto": False,
-        "pytest": False,
-        "pulumi": False,
-    }
+    # Then each imports only the runtime's libraries and its own layers, as in Lambda
+    runtime = {"boto3": True, "awslambdaric": True, "moto": False, "pytest": False, "pulumi": False}
+    assert bare == {**runtime, "aws_lambda_powertools": False}
+    assert layered == {**runtime, "aws_lambda_powertools": True}
 
 
 def test_environment_variables_do_not_leak_between_functions_or_into_localcloud(aws):
