@@ -5,7 +5,7 @@ caller (boto3 ``invoke``, Step Functions tasks, localcloud's own event sources) 
 code here instead. moto's ``invoke`` decodes the payload before handing it on, so it is replaced
 whole: the event reaches the function exactly as the caller sent it, decoded once, by the runtime.
 
-Each function runs as on AWS: ``python -m awslambdaric`` processes (``lambda_worker``) started
+Each function runs as on AWS: ``python -m awslambdaric`` processes (``worker_process``) started
 with the function's archive, layers and environment (``worker_launch``), several at once up to a
 concurrency limit and warm between invocations (``lambda_workers``), each speaking the Lambda
 Runtime API to a server of its own (``runtime_api``). Handlers reach AWS with what

@@ -3,7 +3,7 @@
 As Lambda scales a function: an invocation runs in an idle execution environment if there is one
 (the most recently used, so the fewest stay warm), in a new one if the function is under its
 concurrency limit, and otherwise waits for one to be free. Waiting is not running: the function's
-timeout starts when a worker takes the invocation (``lambda_worker``). A worker that died, timed
+timeout starts when a worker takes the invocation (``worker_process``). A worker that died, timed
 out or failed to initialize is never reused; the next invocation starts a fresh one.
 
 New code or configuration means new execution environments, as on AWS: the pool of the old
@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterator
 
 from moto.awslambda.models import LambdaFunction
 
-from localcloud.lambda_worker import INIT_TIMEOUT_SECONDS, Worker
 from localcloud.worker_launch import WorkerLauncher, fingerprint
+from localcloud.worker_process import INIT_TIMEOUT_SECONDS, Worker
 
 DEFAULT_CONCURRENCY = 10
 

@@ -27,8 +27,8 @@ from pathlib import Path
 from moto.awslambda.models import LambdaFunction
 
 from localcloud.installed_packages import link_distributions
-from localcloud.lambda_worker import WorkerLaunch
 from localcloud.layers import layer_path
+from localcloud.worker_process import WorkerLaunch
 
 FunctionEnvironment = Callable[[LambdaFunction], Mapping[str, str]]
 """Extra variables for a function's workers, e.g. ``AWS_ENDPOINT_URL`` and credentials."""
