@@ -1,8 +1,7 @@
 """boto3 clients for localcloud's background work (asynchronous invokes, event sources).
 
-They are bound to the credentials in force when the emulator starts: an invocation swaps
-``os.environ`` in and out (see localcloud.lambda_runtime), and a client created on another thread
-at that moment would find no credentials or region. The session is made on first use, and every
+They are bound to the credentials in force when the emulator starts (moto's), so a client made
+later on any thread finds the same ones. The session is made on first use, and every
 emulator's session shares one model loader: a fresh one reparses each service's JSON model
 (~0.3 s for Lambda's).
 """

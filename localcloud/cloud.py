@@ -236,8 +236,8 @@ def emulator(
     fixes: frozenset[str] = frozenset(FIXES),
     port: int = 0,
 ) -> Iterator[Emulator]:
-    """An empty in-process AWS: moto plus in-process Lambda, corrected Step Functions, the
-    clock, asynchronous delivery and the HTTP front door."""
+    """An empty AWS: moto behind one endpoint, functions in worker processes, corrected Step
+    Functions, the clock, asynchronous delivery and the HTTP front door."""
     clock = clock or Clock("fast")
     with (
         _quiet_moto(),
@@ -248,7 +248,13 @@ def emulator(
         account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
         principals = Principals(account)
         endpoint = Endpoint(region, principals, authorize=RoleAuthorizer(account))
-        runtime = LambdaRuntime(Path(workdir))
+
+        def through_endpoint(function: Any) -> dict[str, str]:
+            # Functions reach AWS as on AWS: through the API, signed as their role.
+            role = principals.for_role(function.role)
+            return {"AWS_ENDPOINT_URL": endpoint.url, **role.environment}
+
+        runtime = LambdaRuntime(Path(workdir), environment_for=through_endpoint)
         step_functions = StepFunctionsFixes(clock, fixes)
         dynamodb = DynamoDBFixes()
         backend_lookup = FastBackendLookup()

@@ -2,9 +2,11 @@
 
 In AWS the functions get Powertools for AWS Lambda from the AWS-managed public layer (account
 017000801446). moto knows no such account and rejects a function whose layer it cannot find, so
-localcloud registers the layer version in moto under the same name and version, and the in-process
-runtime serves its content from the ``aws-lambda-powertools`` package installed beside localcloud
-(the release pinned in requirements.lock). Any other layer fails the deploy by name.
+localcloud registers the layer version in moto under the same name and version, and the runtime
+serves its content from the ``aws-lambda-powertools`` package installed beside localcloud (the
+release pinned in requirements.lock): the in-process runtime imports it from localcloud's own
+environment, a worker process finds it in the directory ``layer_path`` makes, as it would find it
+in ``/opt/python`` on AWS. Any other layer fails the deploy by name.
 """
 
 from __future__ import annotations
@@ -14,18 +16,34 @@ import io
 import re
 import threading
 import zipfile
+from pathlib import Path
 
 from moto.awslambda.models import Layer, LayerVersion, lambda_backends
 
+from localcloud.installed_packages import link_distributions
+
 POWERTOOLS_ACCOUNT = "017000801446"
+_MANAGED_NAME = r"AWSLambdaPowertoolsPythonV3-python3\d+-(?:arm64|x86_64)"
 _MANAGED_LAYER = re.compile(
     rf"^arn:aws:lambda:(?P<region>[\w-]+):{POWERTOOLS_ACCOUNT}:layer:"
-    r"(?P<name>AWSLambdaPowertoolsPythonV3-python3\d+-(?:arm64|x86_64)):(?P<version>\d+)$"
+    rf"(?P<name>{_MANAGED_NAME}):(?P<version>\d+)$"
 )
+# moto keeps the managed layer in the function's own account (see ManagedLayers._register), so
+# the ARN a function's configuration shows for it names that account.
+_REGISTERED_LAYER = re.compile(rf"^arn:aws:lambda:[\w-]+:\d{{12}}:layer:{_MANAGED_NAME}:\d+$")
 
 
 class UnknownLayerError(RuntimeError):
     """A function uses a layer localcloud cannot provide."""
+
+
+def layer_path(arn: str, directory: Path) -> Path:
+    """The managed layer's content under ``directory``: its ``python`` folder, which goes on a
+    worker's import path where AWS puts ``/opt/python``. ``arn`` is the layer version as the
+    function's configuration names it."""
+    if not _REGISTERED_LAYER.match(arn):
+        raise UnknownLayerError(f"localcloud cannot provide the layer {arn}")
+    return link_distributions(["aws-lambda-powertools"], directory / "python")
 
 
 def _marker_zip() -> str:

@@ -74,19 +74,33 @@ def make_function(
     handler: str = "main.handler",
     environment: dict[str, str] | None = None,
     timeout: int = 10,
+    *,
+    layers: list[str] | None = None,
+    statements: list[dict[str, Any]] | None = None,
 ) -> str:
-    """Create a Python function from inline sources; returns its ARN."""
+    """Create a Python function from inline sources, its role allowed ``statements``; returns
+    its ARN. Its calls to AWS are checked against that role, as on AWS."""
     return str(
         boto3.client("lambda").create_function(
             FunctionName=name,
             Runtime="python3.13",
-            Role=role(f"{name}-role"),
+            Role=role(f"{name}-role", statements=statements),
             Handler=handler,
             Code={"ZipFile": zip_files(files)},
             Timeout=timeout,
             Environment={"Variables": environment or {}},
+            Layers=layers or [],
         )["FunctionArn"]
     )
+
+
+def queue_arn(name: str) -> str:
+    return f"arn:aws:sqs:us-east-1:123456789012:{name}"
+
+
+def allows(resource: str, *actions: str) -> list[dict[str, Any]]:
+    """The statement that allows ``actions`` on ``resource`` and nothing else."""
+    return [{"Effect": "Allow", "Action": list(actions), "Resource": resource}]
 
 
 def invoke(function: str, event: Any) -> tuple[dict[str, Any], Any]:

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.localcloud.conftest import invoke, make_function
+from tests.localcloud.conftest import allows, invoke, make_function, queue_arn
 
 ECHO = """
 def handler(event, context):
@@ -89,6 +89,7 @@ def test_an_event_invoke_answers_202_at_once_and_the_function_runs_later(aws):
                 return "done"
         """
         },
+        statements=allows(queue_arn("gate"), "sqs:ReceiveMessage"),
     )
 
     # When it is invoked asynchronously
@@ -226,6 +227,7 @@ def test_a_record_can_go_to_another_function_invoked_asynchronously(aws):
                 boto3.client("sqs").send_message(QueueUrl={url!r}, MessageBody=json.dumps(event))
         """
         },
+        statements=allows(queue_arn("forwarded"), "sqs:SendMessage"),
     )
     allow("charge", "lambda:InvokeFunction", handler_arn)
     configure(

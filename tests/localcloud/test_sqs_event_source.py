@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-from tests.localcloud.conftest import make_function
+from tests.localcloud.conftest import allows, make_function, queue_arn
 
 # Records what it was given in the `seen` queue: [[body, receive count], ...] per invocation,
 # then fails as FAILURE says: "" never, "raise" raises on a batch holding a record it must
@@ -84,7 +84,11 @@ def counts(url: str) -> tuple[int, int]:
 
 def recorder(name: str, failure: str = "") -> None:
     queue("seen")
-    make_function(name, {"main.py": RECORDER.format(failure=failure)})
+    make_function(
+        name,
+        {"main.py": RECORDER.format(failure=failure)},
+        statements=allows(queue_arn("seen"), "sqs:GetQueueUrl", "sqs:SendMessage"),
+    )
 
 
 def map_queue(function: str, queue_arn: str, **settings: Any) -> str:
@@ -133,6 +137,7 @@ def test_each_message_arrives_once_as_the_aws_sqs_record(aws):
                 boto3.client("sqs").send_message(QueueUrl={forward_url!r}, MessageBody=body)
         """
         },
+        statements=allows(queue_arn("forwarded"), "sqs:SendMessage"),
     )
     map_queue("forwarder", arn)
 
