@@ -46,6 +46,14 @@ class Clock:
                 self._changed.wait(timeout=0.05)
         return True
 
+    def release_all(self) -> None:
+        """On a manual clock, let every wait end now, as if time ran out: the emulator is shutting
+        down, and nobody will advance the clock again. (Other clocks' waits end by themselves.)"""
+        if self.mode == "manual":
+            with self._changed:
+                self._virtual_now = float("inf")
+                self._changed.notify_all()
+
     def advance(self, seconds: float) -> None:
         """Move manual time forward, waking every wait whose deadline has passed."""
         if self.mode != "manual":

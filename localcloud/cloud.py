@@ -288,6 +288,8 @@ def emulator(
             )
         finally:
             _stop_running_executions(region)
+            clock.release_all()
+            _join_interpreter_threads()
             endpoint.stop()
             front_door.stop()
             dispatcher.stop()
@@ -299,9 +301,8 @@ def emulator(
             runtime.uninstall()
 
 
-def _stop_running_executions(region: str, timeout: float = 10.0) -> None:
-    """Executions run on daemon threads; none may outlive the emulator (a thread still running a
-    task would call into a runtime that is gone, or write into its removed directory)."""
+def _stop_running_executions(region: str) -> None:
+    """Executions run on daemon threads; none may outlive the emulator."""
     sfn = boto3.client("stepfunctions", region_name=region)
     for machine in sfn.list_state_machines()["stateMachines"]:
         running = sfn.list_executions(
@@ -313,6 +314,11 @@ def _stop_running_executions(region: str, timeout: float = 10.0) -> None:
                 error="localcloud.Shutdown",
                 cause="the emulator was shut down",
             )
+
+
+def _join_interpreter_threads(timeout: float = 3.0) -> None:
+    """Wait for the stopped executions' threads: one still running a task would call into a
+    runtime that is gone, or write into its removed directory."""
     deadline = time.monotonic() + timeout
     for thread in list(interpreter.TMP_THREADS):
         thread.join(max(0.0, deadline - time.monotonic()))

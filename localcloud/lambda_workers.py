@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from moto.awslambda.models import LambdaFunction
 
@@ -159,5 +160,6 @@ class FunctionWorkers:
             self._stopped = True
             pools = [pool for _, pool in self._pools.values()] + self._retired
             self._pools, self._retired = {}, []
-        for pool in pools:
-            pool.stop()
+        # Each worker's stop waits for its process and its server: stop them side by side.
+        with ThreadPoolExecutor(max_workers=max(1, len(pools))) as stopping:
+            list(stopping.map(lambda pool: pool.stop(), pools))

@@ -141,7 +141,11 @@ class RuntimeApiServer:
     def __init__(self, backend: RuntimeApiBackend) -> None:
         self._server = _Server(backend)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="lambda-runtime-api", daemon=True
+            target=self._server.serve_forever,
+            # shutdown() waits up to one poll interval (0.5 s by default) for the loop to notice.
+            kwargs={"poll_interval": 0.02},
+            name="lambda-runtime-api",
+            daemon=True,
         )
 
     @property

@@ -20,7 +20,7 @@ def test_concurrent_updates_and_reads_of_one_item_all_succeed(aws):
     dynamodb.put_item(TableName="counters", Item={"id": {"S": "c"}})
 
     def work(worker: int) -> int:
-        for step in range(40):
+        for step in range(15):
             dynamodb.update_item(
                 TableName="counters",
                 Key={"id": {"S": "c"}},
@@ -36,4 +36,4 @@ def test_concurrent_updates_and_reads_of_one_item_all_succeed(aws):
 
     assert finished == list(range(8))
     item = dynamodb.get_item(TableName="counters", Key={"id": {"S": "c"}})["Item"]
-    assert len(item) == 1 + 8 * 40
+    assert len(item) == 1 + 8 * 15
