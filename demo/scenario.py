@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,4 +66,17 @@ def run_scenario(cloud: LocalCloud, scenario: Scenario) -> Outcome:
 
 
 def run_all(cloud: LocalCloud, scenarios: list[Scenario]) -> list[tuple[Scenario, Outcome]]:
-    return [(scenario, run_scenario(cloud, scenario)) for scenario in scenarios]
+    """Every scenario, in the order given. The systems are independent, as their clients are:
+    each system's scenarios run one after another, the systems side by side."""
+    systems = list(dict.fromkeys(scenario.system for scenario in scenarios))
+
+    def run_system(system: str) -> dict[str, Outcome]:
+        return {
+            scenario.name: run_scenario(cloud, scenario)
+            for scenario in scenarios
+            if scenario.system == system
+        }
+
+    with ThreadPoolExecutor(max_workers=len(systems) or 1) as pool:
+        outcomes = dict(zip(systems, pool.map(run_system, systems), strict=True))
+    return [(scenario, outcomes[scenario.system][scenario.name]) for scenario in scenarios]
