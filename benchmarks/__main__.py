@@ -1,17 +1,25 @@
-"""How long localcloud takes: a deploy of the dev stack, and one API-workflow execution.
+"""How long localcloud takes: a deploy of the dev stack, an API-workflow execution, a Lambda
+invocation in a worker process (cold and warm), sustained executions per second with 1 and 8
+clients, and the demo's wall time.
 
     ./dev bench [--deploys N] [--executions N]
 
-Prints the median and range of each, in milliseconds.
+Prints the median and range of each time, in milliseconds, and each rate.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 from localcloud import LocalCloud, deploy
 from localcloud.recording import deploy_with_mocks
@@ -41,6 +49,31 @@ def _api_execution(cloud: LocalCloud) -> None:
         raise RuntimeError("the API workflow execution did not succeed")
 
 
+def _invoke(client: Any, function: str, event: dict[str, Any]) -> None:
+    response = client.invoke(FunctionName=function, Payload=json.dumps(event))
+    if response.get("FunctionError"):
+        raise RuntimeError(f"{function} failed: {response['Payload'].read()!r}")
+
+
+def _rate(cloud: LocalCloud, clients: int, executions: int) -> float:
+    """API-workflow executions per second, POST to SUCCEEDED, with ``clients`` at once."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(lambda _: _api_execution(cloud), range(executions)))
+    return executions / (time.perf_counter() - started)
+
+
+def _demo_seconds() -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "demo"],
+        cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="./dev bench")
     parser.add_argument("--deploys", type=int, default=3)
@@ -55,8 +88,17 @@ def main() -> None:
             pass
 
     print(_line("localcloud deploy of the dev stack", _measure(args.deploys, one_deploy)))
-    with deploy("dev") as cloud:
-        # The first execution imports the handler (a cold start); the rest reuse it.
+    unthrottled = {"apiThrottlingRateLimit": 10_000, "apiThrottlingBurstLimit": 10_000}
+    with deploy("dev", config=unthrottled) as cloud:
+        # Each function's first invocation starts its worker (a cold start); later ones reuse it.
+        lambda_ = cloud.client("lambda")
+
+        def find() -> None:
+            search = {"state": "APPROVED", "limit": 1}
+            _invoke(lambda_, cloud.outputs["findApplicationsFunctionName"], search)
+
+        print(_line("Lambda invoke, worker process (cold)", _measure(1, find)))
+        print(_line("Lambda invoke, worker process (warm)", _measure(args.executions, find)))
         print(
             _line(
                 "API workflow: first POST -> SUCCEEDED (cold)",
@@ -69,6 +111,12 @@ def main() -> None:
                 _measure(args.executions, lambda: _api_execution(cloud)),
             )
         )
+        for clients in (1, 8):
+            rate = _rate(cloud, clients, executions=5 * args.executions)
+            print(
+                f"{f'API workflow with {clients} concurrent clients':<44} {rate:8.1f} executions/s"
+            )
+    print(_line("./dev demo wall time (warm machine)", [1000 * _demo_seconds()]))
 
 
 if __name__ == "__main__":
