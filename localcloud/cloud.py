@@ -41,7 +41,7 @@ from localcloud.principals import Principal, Principals
 from localcloud.program import resolve_program_dir, run_program, stack_config
 from localcloud.provisioner import CreatedResource, MotoProvisioner
 from localcloud.recording import RecordingMonitor, System, systems
-from localcloud.role_authorization import RoleAuthorizer
+from localcloud.role_authorization import authorize_role_call
 from localcloud.sigv4 import sign
 from localcloud.sqs_event_source import SqsEventSource
 from localcloud.stepfunctions import FIXES, StepFunctionsFixes
@@ -247,7 +247,7 @@ def emulator(
     ):
         account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
         principals = Principals(account)
-        endpoint = Endpoint(region, principals, authorize=RoleAuthorizer(account))
+        endpoint = Endpoint(region, principals, authorize=authorize_role_call)
 
         def through_endpoint(function: Any) -> dict[str, str]:
             # Functions reach AWS as on AWS: through the API, signed as their role.

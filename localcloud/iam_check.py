@@ -9,6 +9,7 @@ wins; no matching Allow means AccessDenied, as in AWS.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,9 @@ from urllib.parse import unquote
 
 from moto.iam.exceptions import NotFoundException
 from moto.iam.models import iam_backends
+
+from localcloud.iam_actions import InvalidRequestError, UnknownOperationError, authorizations
+from localcloud.task_tokens import token_owner
 
 
 class AccessDeniedError(PermissionError):
@@ -82,3 +86,30 @@ class RolePolicies:
 
 def _as_list_of_dicts(value: Any) -> list[dict[str, Any]]:
     return [value] if isinstance(value, dict) else list(value or [])
+
+
+def authorize_call(
+    role_arn: str, service: str, operation: str, params: dict[str, Any], region: str
+) -> None:
+    """Raise AccessDeniedError unless ``role_arn`` may make the call (botocore's service and
+    operation names, the API's parameters). A call localcloud cannot authorize is refused, never
+    let through."""
+    partition, account = role_arn.split(":")[1], role_arn.split(":")[4]
+    try:
+        needed = authorizations(
+            service,
+            operation,
+            params,
+            region,
+            account,
+            partition=partition,
+            token_owner=functools.partial(token_owner, account, region),
+        )
+    except (UnknownOperationError, InvalidRequestError) as error:
+        raise AccessDeniedError(f"refused: {error}") from None
+    if not needed:
+        return
+    policies = RolePolicies.of(role_arn)
+    for authorization in needed:
+        for resource in authorization.resources:
+            policies.check(authorization.action, resource)

@@ -9,14 +9,10 @@ The account's root (localcloud's fixed credentials) may do anything.
 
 from __future__ import annotations
 
-import functools
-
 from localcloud.api_requests import UnreadableRequestError, parse_request
 from localcloud.endpoint import ApiRequest, CallDeniedError
-from localcloud.iam_actions import InvalidRequestError, UnknownOperationError, authorizations
-from localcloud.iam_check import AccessDeniedError, RolePolicies
+from localcloud.iam_check import AccessDeniedError, authorize_call
 from localcloud.sigv4 import Signer
-from localcloud.task_tokens import token_owner
 
 # The error code each service answers a denied call with (its API Reference's "Errors").
 _DENIED_CODES = {
@@ -28,38 +24,17 @@ _DENIED_CODES = {
 _DEFAULT_DENIED_CODE = "AccessDeniedException"
 
 
-class RoleAuthorizer:
-    def __init__(self, account_id: str, partition: str = "aws") -> None:
-        self.account_id = account_id
-        self.partition = partition
-
-    def __call__(self, signer: Signer, request: ApiRequest) -> None:
-        role_arn = signer.principal.role_arn
-        if role_arn is None:
-            return
-        try:
-            call = parse_request(request.method, request.url, request.headers, request.body)
-        except UnreadableRequestError as error:
-            raise CallDeniedError(_DEFAULT_DENIED_CODE, f"refused: {error}") from None
+def authorize_role_call(signer: Signer, request: ApiRequest) -> None:
+    """The endpoint's ``authorize`` hook: CallDeniedError unless the signer may make the call."""
+    role_arn = signer.principal.role_arn
+    if role_arn is None:
+        return
+    try:
+        call = parse_request(request.method, request.url, request.headers, request.body)
+    except UnreadableRequestError as error:
+        raise CallDeniedError(_DEFAULT_DENIED_CODE, f"refused: {error}") from None
+    try:
+        authorize_call(role_arn, call.service, call.operation, call.params, call.region)
+    except AccessDeniedError as denied:
         code = _DENIED_CODES.get(call.service, _DEFAULT_DENIED_CODE)
-        try:
-            needed = authorizations(
-                call.service,
-                call.operation,
-                call.params,
-                call.region,
-                self.account_id,
-                partition=self.partition,
-                token_owner=functools.partial(token_owner, self.account_id, call.region),
-            )
-        except (UnknownOperationError, InvalidRequestError) as error:
-            raise CallDeniedError(code, f"refused: {error}") from None
-        if not needed:
-            return
-        policies = RolePolicies.of(role_arn)
-        for authorization in needed:
-            for resource in authorization.resources:
-                try:
-                    policies.check(authorization.action, resource)
-                except AccessDeniedError as denied:
-                    raise CallDeniedError(code, str(denied)) from None
+        raise CallDeniedError(code, str(denied)) from None

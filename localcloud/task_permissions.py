@@ -10,7 +10,6 @@ A call localcloud cannot authorize is refused the same way.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -34,9 +33,7 @@ from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.parse import asl_parser  # noqa: F401
 from moto.stepfunctions.parser.asl.utils import boto_client
 
-from localcloud.iam_actions import InvalidRequestError, UnknownOperationError, authorizations
-from localcloud.iam_check import AccessDeniedError, RolePolicies
-from localcloud.task_tokens import token_owner
+from localcloud.iam_check import AccessDeniedError, authorize_call
 
 _PARSER_PACKAGE = "moto.stepfunctions.parser"
 
@@ -59,31 +56,11 @@ def _denied(service: str, operation: str, message: str) -> ClientError:
 
 
 def _checker(service: str, role_arn: str, region: str) -> Callable[..., None]:
-    partition, account = role_arn.split(":")[1], role_arn.split(":")[4]
-
     def check(model: Any, params: dict[str, Any], **_: Any) -> None:
         try:
-            needed = authorizations(
-                service,
-                model.name,
-                params,
-                region,
-                account,
-                partition=partition,
-                token_owner=functools.partial(token_owner, account, region),
-            )
-        except (UnknownOperationError, InvalidRequestError) as error:
-            # What localcloud cannot authorize is refused, never let through.
-            raise _denied(service, model.name, f"refused: {error}") from None
-        if not needed:
-            return
-        policies = RolePolicies.of(role_arn)
-        for authorization in needed:
-            for resource in authorization.resources:
-                try:
-                    policies.check(authorization.action, resource)
-                except AccessDeniedError as denied:
-                    raise _denied(service, model.name, str(denied)) from None
+            authorize_call(role_arn, service, model.name, params, region)
+        except AccessDeniedError as denied:
+            raise _denied(service, model.name, str(denied)) from None
 
     return check
 
