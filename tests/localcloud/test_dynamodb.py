@@ -6,17 +6,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 
+from tests.conftest import create_table
+
 
 def test_concurrent_updates_and_reads_of_one_item_all_succeed(aws):
     # Given one item that many threads update (adding attributes) and read at once; moto alone
     # may fail a read with "dictionary changed size during iteration" while it serializes it.
     dynamodb = boto3.client("dynamodb")
-    dynamodb.create_table(
-        TableName="counters",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table("counters")
     dynamodb.put_item(TableName="counters", Item={"id": {"S": "c"}})
 
     def work(worker: int) -> int:

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from localcloud.principals import LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY
 from localcloud.sigv4 import sign
+from tests.conftest import create_table
 from tests.localcloud.conftest import make_function
 from tests.localcloud.test_front_door import http
 
@@ -33,12 +34,7 @@ def remote(aws, service: str, **credentials: Any) -> Any:
 def test_the_endpoint_serves_the_state_localcloud_runs_on(aws):
     # Given a table with an item, written in-process
     dynamodb = boto3.client("dynamodb")
-    dynamodb.create_table(
-        TableName="items",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table("items")
     dynamodb.put_item(TableName="items", Item={"id": {"S": "a"}})
 
     # When a separate client scans it and writes another, then the other side sees both

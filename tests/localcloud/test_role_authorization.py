@@ -11,6 +11,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from tests.handlers.applications_support import create_applications_table
 from tests.localcloud.conftest import role
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
@@ -29,22 +30,7 @@ def as_role(aws, role_arn: str, service: str):
 
 @pytest.fixture
 def table(aws):
-    boto3.client("dynamodb").create_table(
-        TableName="items",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": "id", "AttributeType": "S"},
-            {"AttributeName": "state", "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "state",
-                "KeySchema": [{"AttributeName": "state", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_applications_table("items")  # key id, index "state"
     return "items"
 
 

@@ -18,6 +18,7 @@ from localcloud import emulator
 from localcloud.clock import Clock
 from localcloud.cloud import Emulator, entered_states
 from localcloud.stepfunctions import FIXES
+from tests.handlers.applications_support import create_applications_table
 from tests.localcloud.conftest import make_function, role, trust
 
 TRUST_STATES = trust("states.amazonaws.com")
@@ -421,22 +422,7 @@ def test_a_task_whose_role_cannot_invoke_fails_with_the_403_of_seed_004(aws):
 
 
 def _query_state_index(allow: list[tuple[str, str]]) -> dict:
-    boto3.client("dynamodb").create_table(
-        TableName="Tasks",
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": "id", "AttributeType": "S"},
-            {"AttributeName": "state", "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "state",
-                "KeySchema": [{"AttributeName": "state", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_applications_table("Tasks")  # key id, index "state"
     query = {
         "TableName": "Tasks",
         "IndexName": "state",
