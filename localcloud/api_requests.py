@@ -11,9 +11,10 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import botocore.session
@@ -54,6 +55,12 @@ class _Request:
     query: dict[str, str]
     headers: dict[str, str]  # lower-case names
     body: bytes
+
+
+def preload() -> None:
+    """Start reading every served service's model on a thread of its own, so that the first
+    calls to the endpoint do not wait for it (a few hundred ms, once per process)."""
+    threading.Thread(target=_services_by_scope, name="localcloud-models", daemon=True).start()
 
 
 def parse_request(method: str, url: str, headers: Mapping[str, str], body: bytes) -> ApiCall:
@@ -104,12 +111,34 @@ def _credential_scope(request: _Request) -> tuple[str, str]:
     return fields[2], fields[3]
 
 
-@functools.cache
+_R = TypeVar("_R")
+
+
+def _computed_once(function: Callable[..., _R]) -> Callable[..., _R]:
+    """``functools.cache`` that computes each value once even when the endpoint's threads all
+    ask at once (loading the models takes a few hundred ms; computed in parallel, seconds)."""
+    cached = functools.cache(function)
+    lock = threading.RLock()  # reentrant: one cached function calls another
+
+    @functools.wraps(function)
+    def once(*args: Hashable) -> _R:
+        with lock:
+            return cached(*args)
+
+    return once
+
+
+@_computed_once
+def _session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+@_computed_once
 def _model(service: str) -> ServiceModel:
-    return botocore.session.get_session().get_service_model(service)
+    return _session().get_service_model(service)
 
 
-@functools.cache
+@_computed_once
 def _services_by_scope() -> dict[str, str]:
     return {_model(service).signing_name: service for service in SERVICES}
 
@@ -188,7 +217,7 @@ def _route(operation: OperationModel) -> _Route:
     )
 
 
-@functools.cache
+@_computed_once
 def _routes(service: str) -> list[_Route]:
     model = _model(service)
     routes = [_route(model.operation_model(name)) for name in model.operation_names]

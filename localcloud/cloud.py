@@ -25,7 +25,10 @@ from typing import Any
 import boto3
 from moto import mock_aws
 from moto.stepfunctions.parser import utils as interpreter
+from moto.stepfunctions.parser.api import ExecutionStatus
+from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
+from localcloud import api_requests
 from localcloud.async_lambda import AsyncLambda
 from localcloud.aws_types import Placement
 from localcloud.backend_lookup import FastBackendLookup
@@ -37,6 +40,7 @@ from localcloud.endpoint import Endpoint
 from localcloud.front_door import FrontDoor
 from localcloud.lambda_runtime import LambdaRuntime
 from localcloud.layers import ManagedLayers
+from localcloud.parse_caches import ParseCaches
 from localcloud.principals import Principal, Principals
 from localcloud.program import resolve_program_dir, run_program, stack_config
 from localcloud.provisioner import CreatedResource, MotoProvisioner
@@ -132,18 +136,25 @@ class LocalCloud:
         return self._aws.clients(service_name)
 
     def wait(self, execution_arn: str, timeout: float = 30.0) -> dict[str, Any]:
-        """Poll until the execution ends; its final ``describe_execution`` as plain JSON values."""
+        """Wait until the execution ends; its final ``describe_execution`` as plain JSON values.
+
+        It watches the execution in the backend rather than polling the API: eight callers
+        polling every 10 ms through the API kept the process too busy to run the executions."""
         sfn = self.client("stepfunctions")
+        description = sfn.describe_execution(executionArn=execution_arn)  # it exists
+        backend = stepfunctions_parser_backends[self._aws.account_id][self.region]
+        execution: Any = backend.describe_execution(execution_arn)  # the parser's Execution
         deadline = time.monotonic() + timeout
-        while True:
-            description = sfn.describe_execution(executionArn=execution_arn)
-            if description["status"] in _TERMINAL:
-                return dict(_jsonable(description))
-            if time.monotonic() > deadline:
-                raise ExecutionTimeoutError(
-                    f"{execution_arn} still {description['status']} after {timeout} s"
-                )
-            time.sleep(0.01)
+        pause = 0.001
+        while description["status"] not in _TERMINAL:
+            if execution.exec_status is not ExecutionStatus.RUNNING:
+                description = sfn.describe_execution(executionArn=execution_arn)
+            elif time.monotonic() > deadline:
+                raise ExecutionTimeoutError(f"{execution_arn} still RUNNING after {timeout} s")
+            else:
+                time.sleep(pause)
+                pause = min(2 * pause, 0.02)
+        return dict(_jsonable(description))
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
         """Every history event of the execution, oldest first."""
@@ -248,6 +259,7 @@ def emulator(
         account = boto3.client("sts", region_name=region).get_caller_identity()["Account"]
         principals = Principals(account)
         endpoint = Endpoint(region, principals, authorize=authorize_role_call)
+        api_requests.preload()  # the hook reads requests with botocore's models
 
         def through_endpoint(function: Any) -> dict[str, str]:
             # Functions reach AWS as on AWS: through the API, signed as their role.
@@ -257,6 +269,7 @@ def emulator(
         runtime = LambdaRuntime(Path(workdir), environment_for=through_endpoint)
         step_functions = StepFunctionsFixes(clock, fixes)
         dynamodb = DynamoDBFixes()
+        parse_caches = ParseCaches()
         backend_lookup = FastBackendLookup()
         clients = Clients(region)
         front_door = FrontDoor(region, principals, clients, port=port, clock=clock)
@@ -266,6 +279,7 @@ def emulator(
         runtime.install()
         backend_lookup.install()
         dynamodb.install()
+        parse_caches.install()
         step_functions.install()
         async_lambda.install()
         sqs_event_source.install()
@@ -296,6 +310,7 @@ def emulator(
             sqs_event_source.uninstall()
             async_lambda.uninstall()
             step_functions.uninstall()
+            parse_caches.uninstall()
             dynamodb.uninstall()
             backend_lookup.uninstall()
             runtime.uninstall()

@@ -9,6 +9,7 @@ execution with the integration role's credentials checked against that role's po
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from botocore.exceptions import ClientError
+from moto.apigatewayv2.models import Api, Integration, Route, apigatewayv2_backends
 
 from localcloud.clients import Clients
 from localcloud.clock import Clock
@@ -132,6 +134,21 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
+def _match(api: Api, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    """The route a request takes: the first whose method and path match, else ``$default``."""
+    default = None
+    for route in list(api.routes.values()):
+        if route.route_key == "$default":
+            default = route
+            continue
+        route_method, pattern = _route_pattern(route.route_key)
+        match = pattern.match(path)
+        if match and route_method in (method, "ANY"):
+            return route, match.groupdict()
+    return (default, {}) if default else None
+
+
+@functools.lru_cache(maxsize=1024)
 def _route_pattern(route_key: str) -> tuple[str, re.Pattern[str]]:
     method, _, path = route_key.partition(" ")
     regex = re.sub(r"\\\{(\w+)\\\+\\\}", r"(?P<\1>.+)", re.escape(path))
@@ -229,53 +246,43 @@ class FrontDoor:
 
     def handle(self, request: Request) -> Response:
         api_id, _, rest = request.path.lstrip("/").partition("/")
-        if not api_id:
+        api = self._api(api_id)
+        if api is None:
             return Response.message(HTTPStatus.NOT_FOUND, "Not Found")
-        apis = self._client("apigatewayv2")
-        try:
-            apis.get_api(ApiId=api_id)
-        except ClientError:
-            return Response.message(HTTPStatus.NOT_FOUND, "Not Found")
-        matched = self._match(api_id, request.method, f"/{rest}")
+        matched = _match(api, request.method, f"/{rest}")
         if matched is None:
             return Response.message(HTTPStatus.NOT_FOUND, "Not Found")
         route, path_parameters = matched
-        if route.get("AuthorizationType") == "AWS_IAM":
+        if route.authorization_type == "AWS_IAM":
             try:
                 verify(request, self.principals, regions={self.region}, services={"execute-api"})
             except SignatureError as error:
                 return Response.message(HTTPStatus.FORBIDDEN, error.message)
         if not self._bucket(api_id).take():
             return Response.message(HTTPStatus.TOO_MANY_REQUESTS, "Too Many Requests")
-        integration_id = route["Target"].removeprefix("integrations/")
-        integration = apis.get_integration(ApiId=api_id, IntegrationId=integration_id)
-        subtype = integration.get("IntegrationSubtype")
+        integration = api.integrations.get(route.target.removeprefix("integrations/"))
+        if integration is None:
+            return Response.message(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error")
+        subtype = integration.integration_subtype
         if subtype == "StepFunctions-StartExecution":
             return self._start_execution(integration, request, path_parameters)
-        if integration["IntegrationType"] == "AWS_PROXY" and ":lambda:" in integration.get(
-            "IntegrationUri", ""
+        if integration.integration_type == "AWS_PROXY" and ":lambda:" in (
+            integration.integration_uri or ""
         ):
             return self._invoke_lambda(integration, route, request, path_parameters)
         return Response.message(
             HTTPStatus.INTERNAL_SERVER_ERROR,
-            f"localcloud does not serve {integration['IntegrationType']} {subtype or ''} "
+            f"localcloud does not serve {integration.integration_type} {subtype or ''} "
             "integrations",
         )
 
-    def _match(
-        self, api_id: str, method: str, path: str
-    ) -> tuple[dict[str, Any], dict[str, str]] | None:
-        routes = self._client("apigatewayv2").get_routes(ApiId=api_id)["Items"]
-        default = None
-        for route in routes:
-            if route["RouteKey"] == "$default":
-                default = route
-                continue
-            route_method, pattern = _route_pattern(route["RouteKey"])
-            match = pattern.match(path)
-            if match and route_method in (method, "ANY"):
-                return route, match.groupdict()
-        return (default, {}) if default else None
+    def _api(self, api_id: str) -> Api | None:
+        """The deployed API as API Gateway's own configuration holds it (read live, without the
+        milliseconds an API call through moto costs on every request)."""
+        if not api_id:
+            return None
+        backend = apigatewayv2_backends[self.principals.account_id][self.region]
+        return backend.apis.get(api_id)
 
     def _bucket(self, api_id: str) -> _TokenBucket:
         if api_id not in self._buckets:
@@ -313,15 +320,15 @@ class FrontDoor:
         return expression
 
     def _start_execution(
-        self, integration: dict[str, Any], request: Request, path_parameters: Mapping[str, str]
+        self, integration: Integration, request: Request, path_parameters: Mapping[str, str]
     ) -> Response:
         parameters = {
             key: self._parameter(value, request, path_parameters)
-            for key, value in (integration.get("RequestParameters") or {}).items()
+            for key, value in (integration.request_parameters or {}).items()
         }
         machine_arn = parameters.get("StateMachineArn", "")
         try:
-            RolePolicies.of(integration.get("CredentialsArn", "")).check(
+            RolePolicies.of(integration.credentials_arn or "").check(
                 "states:StartExecution", machine_arn
             )
         except AccessDeniedError as error:
@@ -344,22 +351,22 @@ class FrontDoor:
 
     def _invoke_lambda(
         self,
-        integration: dict[str, Any],
-        route: dict[str, Any],
+        integration: Integration,
+        route: Route,
         request: Request,
         path_parameters: Mapping[str, str],
     ) -> Response:
-        uri = integration["IntegrationUri"]
+        uri = integration.integration_uri
         function_arn = re.sub(
             r"^arn:aws:apigateway:[\w-]+:lambda:path/2015-03-31/functions/", "", uri
         )
         function_arn = function_arn.removesuffix("/invocations")
         body = request.body.decode()
         headers = dict(request.headers)
-        if integration.get("PayloadFormatVersion", "2.0") == "2.0":
+        if (integration.payload_format_version or "2.0") == "2.0":
             event: dict[str, Any] = {
                 "version": "2.0",
-                "routeKey": route["RouteKey"],
+                "routeKey": route.route_key,
                 "rawPath": request.path,
                 "rawQueryString": request.query,
                 "headers": headers,
@@ -371,7 +378,7 @@ class FrontDoor:
                 "requestContext": {
                     "http": {"method": request.method, "path": request.path},
                     "requestId": str(uuid.uuid4()),
-                    "routeKey": route["RouteKey"],
+                    "routeKey": route.route_key,
                     "stage": "$default",
                 },
                 "body": body,
@@ -380,7 +387,7 @@ class FrontDoor:
         else:
             event = {
                 "version": "1.0",
-                "resource": route["RouteKey"].partition(" ")[2],
+                "resource": route.route_key.partition(" ")[2],
                 "path": request.path,
                 "httpMethod": request.method,
                 "headers": headers,

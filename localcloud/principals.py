@@ -43,6 +43,7 @@ class Principals:
     """The credentials localcloud accepts, by access key id."""
 
     def __init__(self, account_id: str, partition: str = "aws") -> None:
+        self.account_id = account_id
         self.root = Principal(
             LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, f"arn:{partition}:iam::{account_id}:root"
         )

@@ -38,7 +38,6 @@ from collections.abc import Callable
 from typing import Any
 
 from jsonpath_ng import jsonpath
-from jsonpath_ng.ext import parse as parse_json_path
 from moto.core.responses import ActionResult, EmptyResult
 from moto.stepfunctions.parser.api import HistoryEventType, TaskTimedOutEventDetails
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
@@ -76,6 +75,7 @@ from moto.stepfunctions.responses import StepFunctionResponse
 
 from localcloud.clock import Clock
 from localcloud.moto_patches import Patches
+from localcloud.parse_caches import parse_extended_path
 from localcloud.task_permissions import TaskPermissions
 
 FIXES = (
@@ -309,7 +309,7 @@ class StepFunctionsFixes:
         original = json_path.extract_json
 
         def extract_json(path: str, data: Any) -> Any:
-            expression = parse_json_path(path)
+            expression = parse_extended_path(path)
             if not _definite(expression):
                 return original(path, data)
             matches = expression.find(data)
