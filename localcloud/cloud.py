@@ -61,7 +61,6 @@ _MOTO_CONFIG = {
     "lambda": {"use_docker": True},  # routed to LambdaRuntime, never to Docker
     "iam": {"load_aws_managed_policies": False},
 }
-_TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
 
 class ExecutionTimeoutError(TimeoutError):
@@ -140,20 +139,17 @@ class LocalCloud:
 
         It watches the execution in the backend rather than polling the API: eight callers
         polling every 10 ms through the API kept the process too busy to run the executions."""
-        sfn = self.client("stepfunctions")
-        description = sfn.describe_execution(executionArn=execution_arn)  # it exists
         backend = stepfunctions_parser_backends[self._aws.account_id][self.region]
-        execution: Any = backend.describe_execution(execution_arn)  # the parser's Execution
+        # The parser's Execution; ExecutionDoesNotExist if there is none.
+        execution: Any = backend.describe_execution(execution_arn)
         deadline = time.monotonic() + timeout
         pause = 0.001
-        while description["status"] not in _TERMINAL:
-            if execution.exec_status is not ExecutionStatus.RUNNING:
-                description = sfn.describe_execution(executionArn=execution_arn)
-            elif time.monotonic() > deadline:
+        while execution.exec_status is ExecutionStatus.RUNNING:
+            if time.monotonic() > deadline:
                 raise ExecutionTimeoutError(f"{execution_arn} still RUNNING after {timeout} s")
-            else:
-                time.sleep(pause)
-                pause = min(2 * pause, 0.02)
+            time.sleep(pause)
+            pause = min(2 * pause, 0.02)
+        description = self.client("stepfunctions").describe_execution(executionArn=execution_arn)
         return dict(_jsonable(description))
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:

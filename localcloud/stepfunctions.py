@@ -6,7 +6,8 @@ Each fix is named, so tests can show moto's behaviour without it and AWS's with 
   second unnamed start collides with ``ExecutionAlreadyExists``).
 - ``task-failure-cause``: SendTaskFailure keeps its ``cause`` (moto drops it).
 - ``describe-output``: DescribeExecution returns the output as JSON always: a string result is
-  quoted, dates are ISO-8601 (moto returns strings bare and fails on datetimes).
+  quoted, dates are ISO-8601 (moto returns strings bare and fails on datetimes); a final status
+  is never seen before the output, error and cause that go with it.
 - ``start-execution-integration``: the ``states:startExecution`` integration starts the child
   (moto fails with ``'StateMachineArn'``).
 - ``heartbeat-timeout``: a missed heartbeat is ``States.HeartbeatTimeout`` (moto: States.Timeout).
@@ -70,6 +71,7 @@ from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
 from moto.stepfunctions.parser.asl.utils import json_path
+from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
@@ -219,6 +221,26 @@ class StepFunctionsFixes:
             return ActionResult(result)
 
         self._patch(StepFunctionResponse, "describe_execution", describe_execution)
+
+        original_reflect: Callable[[Any], None] = (
+            BaseExecutionWorkerCommunication._reflect_execution_status
+        )
+
+        def reflect_execution_status(communication: Any) -> None:
+            # moto sets the final status before the output, error and cause, so a reader in
+            # between saw SUCCEEDED without an output. Stage every field, then the status last.
+            execution = communication.execution
+            staged = types.SimpleNamespace(exec_worker=execution.exec_worker)
+            original_reflect(types.SimpleNamespace(execution=staged))
+            status = staged.exec_status
+            for name, value in vars(staged).items():
+                if name not in ("exec_worker", "exec_status"):
+                    setattr(execution, name, value)
+            execution.exec_status = status
+
+        self._patch(
+            BaseExecutionWorkerCommunication, "_reflect_execution_status", reflect_execution_status
+        )
 
     def _start_execution_integration(self) -> None:
         def eval_service_task(
