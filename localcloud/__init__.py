@@ -4,6 +4,10 @@ It knows nothing of the program it deploys: ``deploy(stack, program_dir=...)`` t
 directory, and the resource types it supports are those of ``localcloud.aws_types``.
 """
 
-from localcloud.cloud import LocalCloud, deploy, emulator
+from localcloud.shared_loader import share_loaders
+
+share_loaders()  # before moto is imported: some of its modules make sessions at import time
+
+from localcloud.cloud import LocalCloud, deploy, emulator  # noqa: E402
 
 __all__ = ["LocalCloud", "deploy", "emulator"]

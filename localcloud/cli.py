@@ -53,6 +53,7 @@ def deployed(args: argparse.Namespace, program_dir: str | Path | None) -> Iterat
         clock=Clock(args.clock),
         port=args.port,
         program_dir=program_dir,
+        prewarm=True,  # an interactive run wants its first calls answered warm
     ) as cloud:
         elapsed = time.monotonic() - started
         print(f"deployed stack {args.stack!r} into localcloud in {elapsed:.1f} s", flush=True)

@@ -1,9 +1,8 @@
 """boto3 clients for localcloud's background work (asynchronous invokes, event sources).
 
 They are bound to the credentials in force when the emulator starts (moto's), so a client made
-later on any thread finds the same ones. The session is made on first use, and every
-emulator's session shares one model loader: a fresh one reparses each service's JSON model
-(~0.3 s for Lambda's).
+later on any thread finds the same ones. The session is made on first use (its model loader is
+the process's shared one, ``localcloud.shared_loader``).
 """
 
 from __future__ import annotations
@@ -12,11 +11,8 @@ import threading
 from typing import Any
 
 import boto3
-import botocore.loaders
 import botocore.session
 from botocore.credentials import EnvProvider
-
-_LOADER = botocore.loaders.create_loader()
 
 
 class Clients:
@@ -39,10 +35,8 @@ class Clients:
 
     def _shared_session(self) -> boto3.Session:
         if self._session is None:
-            botocore_session = botocore.session.get_session()
-            botocore_session.register_component("data_loader", _LOADER)
             self._session = boto3.Session(
-                botocore_session=botocore_session,
+                botocore_session=botocore.session.get_session(),
                 aws_access_key_id=self._credentials.access_key,
                 aws_secret_access_key=self._credentials.secret_key,
                 aws_session_token=self._credentials.token,

@@ -24,6 +24,7 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from moto.awslambda.models import lambda_backends
 from moto.stepfunctions.parser import utils as interpreter
 from moto.stepfunctions.parser.api import ExecutionStatus
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
@@ -43,7 +44,7 @@ from localcloud.layers import ManagedLayers
 from localcloud.parse_caches import ParseCaches
 from localcloud.principals import Principal, Principals
 from localcloud.program import resolve_program_dir, run_program, stack_config
-from localcloud.provisioner import CreatedResource, MotoProvisioner
+from localcloud.provisioner import CreatedResource, FunctionSpec, MotoProvisioner
 from localcloud.recording import RecordingMonitor, System, systems
 from localcloud.role_authorization import authorize_role_call
 from localcloud.sigv4 import sign
@@ -343,17 +344,26 @@ def deploy(
     clock: Clock | None = None,
     port: int = 0,
     program_dir: str | Path | None = None,
+    prewarm: bool = False,
 ) -> Iterator[LocalCloud]:
     """Deploy ``stack`` (with ``config`` overrides) of the Pulumi program in ``program_dir``
-    (default: found from the working directory) into an in-process AWS."""
+    (default: found from the working directory) into an in-process AWS.
+
+    With ``prewarm``, each function's first worker starts as the function is created, so that
+    its initialization overlaps the rest of the deploy instead of delaying its first invocation.
+    """
     program_dir = resolve_program_dir(program_dir)
     region = stack_config(stack, config, program_dir).get("aws:region", "us-east-1")
     with emulator(region, clock=clock, port=port) as aws:
+
+        def function_created(spec: FunctionSpec) -> None:
+            if spec.log_group:
+                aws.runtime.log_groups[spec.arn] = spec.log_group
+            if prewarm:
+                aws.runtime.prewarm(lambda_backends[aws.account_id][region].get_function(spec.arn))
+
         placement = Placement(region, aws.account_id, api_base_url=aws.front_door.url)
-        provisioner = MotoProvisioner(placement, ManagedLayers(aws.account_id))
+        provisioner = MotoProvisioner(placement, ManagedLayers(aws.account_id), function_created)
         monitor = RecordingMonitor(provisioner)
         outputs = run_program(provisioner, stack, config, monitor=monitor, program_dir=program_dir)
-        aws.runtime.log_groups.update(
-            {arn: spec.log_group for arn, spec in provisioner.functions.items() if spec.log_group}
-        )
         yield LocalCloud(outputs, provisioner.created, aws, systems(monitor.recorded))

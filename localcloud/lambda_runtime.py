@@ -132,6 +132,10 @@ class LambdaRuntime:
             request_id=request_id,
         )
 
+    def prewarm(self, function: LambdaFunction) -> None:
+        """Start the function's first worker now rather than at its first invocation."""
+        self._function_workers().prewarm(function)
+
     def _function_workers(self) -> FunctionWorkers:
         with self._lock:
             if self._closed:

@@ -73,7 +73,8 @@ class WorkerPool:
                 worker.stop()
         return self._start()
 
-    def _start(self) -> Worker:
+    def _start(self, idle: bool = False) -> Worker:
+        """A new worker, counted in ``_starting`` by the caller until now; busy, or idle."""
         try:
             worker = self._start_worker()  # not under the lock: other invocations go on
         except BaseException:
@@ -83,14 +84,25 @@ class WorkerPool:
             raise
         with self._changed:
             self._starting -= 1
-            stopped = self._stopped
+            stopped = self._stopped or (idle and self._retired)
             if not stopped:
-                self._busy.add(worker)
+                (self._idle.append if idle else self._busy.add)(worker)
             self._changed.notify_all()
         if stopped:
             worker.stop()
             raise RuntimeStoppedError("localcloud's Lambda runtime is stopped")
         return worker
+
+    def prewarm(self) -> None:
+        """Start one worker ahead of the first invocation, as provisioned concurrency does on
+        AWS, unless the function has one. Its process initializes in the background; the first
+        invocation takes it as soon as the runtime asks for work."""
+        with self._changed:
+            if self._idle or self._busy or self._starting or self._retired or self._stopped:
+                return
+            self._starting += 1
+        with contextlib.suppress(RuntimeStoppedError):
+            self._start(idle=True)
 
     def _release(self, worker: Worker) -> None:
         with self._changed:
@@ -154,6 +166,9 @@ class FunctionWorkers:
             pool = WorkerPool(lambda: Worker(launch(), init_timeout), self._concurrency)
             self._pools[function.function_arn] = (current, pool)
             return pool
+
+    def prewarm(self, function: LambdaFunction) -> None:
+        self.pool(function).prewarm()
 
     def stop(self) -> None:
         with self._lock:

@@ -73,9 +73,15 @@ def _int(value: Any) -> int:
 class MotoProvisioner(AwsMocks):
     """Creates resources in moto as the Pulumi AWS provider would create them in AWS."""
 
-    def __init__(self, placement: Placement, layers: ManagedLayers) -> None:
+    def __init__(
+        self,
+        placement: Placement,
+        layers: ManagedLayers,
+        on_function: Callable[[FunctionSpec], None] | None = None,
+    ) -> None:
         super().__init__(placement)
         self.layers = layers
+        self._on_function = on_function
         self.created: list[CreatedResource] = []
         self.functions: dict[str, FunctionSpec] = {}
         self._lock = threading.Lock()
@@ -152,7 +158,7 @@ class MotoProvisioner(AwsMocks):
             Layers=layers,
         )
         arn = function["FunctionArn"]
-        self.functions[arn] = FunctionSpec(
+        spec = self.functions[arn] = FunctionSpec(
             name=name,
             arn=arn,
             handler=inputs["handler"],
@@ -162,6 +168,8 @@ class MotoProvisioner(AwsMocks):
             log_group=(inputs.get("loggingConfig") or {}).get("logGroup"),
             layers=layers,
         )
+        if self._on_function is not None:
+            self._on_function(spec)
         return None, {"arn": arn}
 
     def create_table(self, name: str, inputs: Inputs) -> Creation:
