@@ -6,8 +6,9 @@ ANTLR's Python runtime is slow), and jsonpath_ng builds a new yacc parser for ev
 reads (a quarter). Both results are cached by their text:
 
 - the ANTLR parse tree of a definition, which nothing changes after parsing. The components
-  evaluated are still built afresh from it for every execution, because they hold the
-  execution's state (a retrier counts its attempts);
+  evaluated are still built afresh from it for every execution (a few milliseconds): some keep
+  what they were doing on themselves while they run (a Map state its workers), and two
+  executions must not share that;
 - parsed JSONPath expressions, which are immutable (finding and updating build new values).
 """
 

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -403,3 +404,43 @@ def test_the_runtime_alone_leaves_no_files_when_uninstalled(aws, tmp_path):
     runtime.uninstall()
 
     assert list(tmp_path.iterdir()) == []
+
+
+# -- prewarming -------------------------------------------------------------------------------
+
+INIT_TIME = {
+    "main.py": (
+        "import time\n"
+        "INITIALIZED_AT = time.time()  # module code runs once, at the worker's init\n"
+        "def handler(event, context):\n"
+        "    return INITIALIZED_AT\n"
+    )
+}
+
+
+def _function(aws: Emulator, arn: str) -> LambdaFunction:
+    return lambda_backends[aws.account_id][aws.region].get_function(arn)
+
+
+def test_a_prewarmed_function_is_initialized_before_its_first_invocation(aws):
+    prewarmed = make_function("prewarmed", INIT_TIME)
+    on_demand = make_function("on-demand", INIT_TIME)
+    aws.runtime.prewarm(_function(aws, prewarmed))
+    time.sleep(1.0)  # its worker initializes meanwhile
+
+    invoked_at = time.time()
+    _, prewarmed_init, _ = invoke(prewarmed, {})
+    _, on_demand_init, _ = invoke(on_demand, {})
+
+    assert prewarmed_init < invoked_at - 0.5
+    assert on_demand_init > invoked_at
+
+
+def test_prewarming_a_function_that_has_a_worker_starts_no_other(aws):
+    function = make_function("warm-once", INIT_TIME)
+    _, first_init, _ = invoke(function, {})
+    aws.runtime.prewarm(_function(aws, function))
+    aws.runtime.prewarm(_function(aws, function))
+
+    _, later_init, _ = invoke(function, {})
+    assert later_init == first_init  # the same, warm worker answered
