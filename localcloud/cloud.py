@@ -341,6 +341,7 @@ def _join_interpreter_threads(timeout: float = 3.0) -> None:
 def deploy(
     stack: str = "dev",
     config: Mapping[str, Any] | None = None,
+    *,
     clock: Clock | None = None,
     port: int = 0,
     program_dir: str | Path | None = None,

@@ -28,6 +28,7 @@ from typing import Any
 from moto.awslambda.models import LambdaFunction
 
 from localcloud.lambda_workers import DEFAULT_CONCURRENCY, FunctionWorkers, RuntimeStoppedError
+from localcloud.moto_patches import Patches
 from localcloud.worker_launch import FunctionEnvironment, WorkerLauncher, no_environment
 
 # Invoke returns the last 4 KB of the execution log as LogResult (Lambda API reference, Invoke).
@@ -60,7 +61,7 @@ class LambdaRuntime:
         self._workers: FunctionWorkers | None = None
         self._lock = threading.Lock()
         self._closed = False
-        self._originals: dict[str, Any] = {}
+        self._patches: Patches | None = None
 
     # -- installation into moto -------------------------------------------------------------
 
@@ -85,18 +86,15 @@ class LambdaRuntime:
             result = runtime.run(function, json.dumps({} if event is None else event))
             return result.payload, result.errored, result.logs
 
-        self._originals = {
-            "invoke": LambdaFunction.invoke,
-            "_invoke_lambda": LambdaFunction._invoke_lambda,
-        }
-        LambdaFunction.invoke = invoke  # type: ignore[method-assign,assignment]
-        LambdaFunction._invoke_lambda = invoke_lambda  # type: ignore[method-assign,assignment]
+        self._patches = Patches()
+        self._patches.patch(LambdaFunction, "invoke", invoke)
+        self._patches.patch(LambdaFunction, "_invoke_lambda", invoke_lambda)
 
     def uninstall(self) -> None:
         """Restore moto, stop every worker and remove every file the workers used."""
-        for name, original in self._originals.items():
-            setattr(LambdaFunction, name, original)
-        self._originals = {}
+        if self._patches is not None:
+            self._patches.undo()
+            self._patches = None
         with self._lock:
             self._closed = True
             workers, root = self._workers, self._root

@@ -35,6 +35,7 @@ from moto.stepfunctions.parser.asl.parse import asl_parser  # noqa: F401
 from moto.stepfunctions.parser.asl.utils import boto_client
 
 from localcloud.iam_check import AccessDeniedError, authorize_call
+from localcloud.moto_patches import Patches
 
 _PARSER_PACKAGE = "moto.stepfunctions.parser"
 
@@ -90,8 +91,7 @@ def _lambda_task_error(original: Callable[..., Any]) -> Callable[..., Any]:
 
 class TaskPermissions:
     def __init__(self) -> None:
-        self._undo: list[tuple[Any, Any]] = []
-        self._original_from_error: Any = None
+        self._patches = Patches()
 
     def install(self) -> None:
         original = boto_client.boto_client_for
@@ -121,15 +121,10 @@ class TaskPermissions:
                 getattr(module, "__name__", "").startswith(_PARSER_PACKAGE)
                 and getattr(module, "boto_client_for", None) is original
             ):
-                self._undo.append((module, original))
-                module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
-        self._original_from_error = StateTaskLambda._from_error
-        StateTaskLambda._from_error = _lambda_task_error(self._original_from_error)  # type: ignore[method-assign]
+                self._patches.patch(module, "boto_client_for", boto_client_for)
+        self._patches.patch(
+            StateTaskLambda, "_from_error", _lambda_task_error(StateTaskLambda._from_error)
+        )
 
     def uninstall(self) -> None:
-        if self._original_from_error is not None:
-            StateTaskLambda._from_error = self._original_from_error  # type: ignore[method-assign]
-            self._original_from_error = None
-        while self._undo:
-            module, original = self._undo.pop()
-            module.boto_client_for = original
+        self._patches.undo()
