@@ -29,14 +29,20 @@ class Principal:
     """The IAM identity the request acts as (``...:root`` or an assumed role's role ARN)."""
     role_arn: str | None = None
     """Whose policies decide what it may do; None for the account's root user (everything)."""
+    session_token: str | None = None
+    """Temporary credentials (a role's) come with one, and a request must carry it."""
 
     @property
     def environment(self) -> dict[str, str]:
-        """The variables an SDK reads these credentials from."""
-        return {
+        """The variables an SDK reads these credentials from (Lambda sets all three for a
+        function's role: "Defined runtime environment variables")."""
+        variables = {
             "AWS_ACCESS_KEY_ID": self.access_key_id,
             "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
         }
+        if self.session_token is not None:
+            variables["AWS_SESSION_TOKEN"] = self.session_token
+        return variables
 
 
 class Principals:
@@ -61,7 +67,11 @@ class Principals:
                 # ASIA: the prefix AWS gives temporary (assumed-role) access keys.
                 digest = hashlib.sha256(role_arn.encode()).hexdigest().upper()
                 principal = Principal(
-                    f"ASIA{digest[:16]}", secrets.token_urlsafe(30), role_arn, role_arn
+                    f"ASIA{digest[:16]}",
+                    secrets.token_urlsafe(30),
+                    role_arn,
+                    role_arn,
+                    session_token=secrets.token_urlsafe(48),
                 )
                 self._by_role[role_arn] = principal
                 self._by_key[principal.access_key_id] = principal

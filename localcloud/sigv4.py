@@ -76,13 +76,17 @@ def sign(
     """Headers that sign the request with ``principal``'s credentials, as awscurl or SDKs do
     (``at`` signs as of another time, to show what a late or early request gets)."""
     request = AWSRequest(method=method, url=url, data=body, headers=dict(headers or {}))
-    credentials = Credentials(principal.access_key_id, principal.secret_access_key)
+    credentials = Credentials(
+        principal.access_key_id, principal.secret_access_key, principal.session_token
+    )
     auth: Any = SigV4Auth(credentials, service, region)
     if at is None:
         auth.add_auth(request)
         return dict(request.headers.items())
     request.context["timestamp"] = at.strftime(_AMZ_DATE)
     request.headers["X-Amz-Date"] = request.context["timestamp"]
+    if principal.session_token is not None:
+        request.headers["X-Amz-Security-Token"] = principal.session_token
     string_to_sign = auth.string_to_sign(request, auth.canonical_request(request))
     request.headers["Authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={principal.access_key_id}/"
@@ -145,7 +149,13 @@ def verify(
             "The request signature does not conform to AWS standards.",
         )
     principal = principals.find(match["key"])
-    if principal is None:
+    if principal is None or (
+        # temporary credentials are refused without their session token, as by STS-issued ones
+        principal.session_token is not None
+        and not hmac.compare_digest(
+            headers.get("x-amz-security-token", ""), principal.session_token
+        )
+    ):
         raise SignatureError(
             "UnrecognizedClientException", "The security token included in the request is invalid."
         )

@@ -84,7 +84,7 @@ def handler(event, context):
     names = ("GREETING", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
              "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_REGION",
              "AWS_DEFAULT_REGION", "_HANDLER", "AWS_EXECUTION_ENV", "AWS_ENDPOINT_URL",
-             "AWS_ACCESS_KEY_ID", "LOCALCLOUD_TEST_MARKER")
+             "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "LOCALCLOUD_TEST_MARKER")
     return {
         "event": event,
         "env": {name: os.environ.get(name) for name in names},
@@ -121,6 +121,7 @@ def test_given_a_function_when_invoked_then_its_archive_runs_with_the_runtime_en
         # AWS reaches the function through localcloud's endpoint, signed as the function's role
         "AWS_ENDPOINT_URL": aws.endpoint.url,
         "AWS_ACCESS_KEY_ID": aws.principals.for_role(function(aws, "greeter").role).access_key_id,
+        "AWS_SESSION_TOKEN": aws.principals.for_role(function(aws, "greeter").role).session_token,
         "LOCALCLOUD_TEST_MARKER": None,
     }
     assert payload["cwd_is_task_root"]

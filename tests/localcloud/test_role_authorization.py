@@ -24,6 +24,7 @@ def as_role(aws, role_arn: str, service: str):
     return boto3.session.Session(
         aws_access_key_id=principal.access_key_id,
         aws_secret_access_key=principal.secret_access_key,
+        aws_session_token=principal.session_token,
         region_name=aws.region,
     ).client(service, endpoint_url=aws.endpoint.url, config=NO_RETRIES)
 
@@ -146,3 +147,28 @@ def test_a_call_localcloud_cannot_authorize_is_refused_not_allowed(aws):
         as_role(aws, arn, "iam").list_roles()
 
     assert refused.value.response["Error"]["Message"].startswith("refused: ")
+
+
+@pytest.mark.parametrize("token", [None, "another-token"])
+def test_a_roles_credentials_without_their_session_token_are_refused(aws, table, token):
+    # A request made with temporary credentials must carry their session token (IAM User Guide,
+    # "Use temporary credentials with AWS resources"); DynamoDB answers one without it, or with
+    # another, as it answers an unknown key.
+    principal = aws.principals.for_role(
+        role("writer", statements=[{"Effect": "Allow", "Action": "*", "Resource": "*"}])
+    )
+    dynamodb = boto3.session.Session(
+        aws_access_key_id=principal.access_key_id,
+        aws_secret_access_key=principal.secret_access_key,
+        aws_session_token=token,
+        region_name=aws.region,
+    ).client("dynamodb", endpoint_url=aws.endpoint.url, config=NO_RETRIES)
+
+    with pytest.raises(ClientError) as refused:
+        dynamodb.put_item(TableName=table, Item={"id": {"S": "a"}})
+
+    assert refused.value.response["Error"]["Code"] == "UnrecognizedClientException"
+    assert refused.value.response["Error"]["Message"] == (
+        "The security token included in the request is invalid."
+    )
+    assert boto3.client("dynamodb").scan(TableName=table)["Count"] == 0
