@@ -41,7 +41,7 @@ from localcloud.endpoint import Endpoint
 from localcloud.front_door import FrontDoor
 from localcloud.lambda_runtime import LambdaRuntime
 from localcloud.layers import ManagedLayers
-from localcloud.parse_caches import ParseCaches
+from localcloud.moto_caches import MotoCaches
 from localcloud.principals import Principal, Principals
 from localcloud.program import resolve_program_dir, run_program, stack_config
 from localcloud.provisioner import CreatedResource, FunctionSpec, MotoProvisioner
@@ -266,7 +266,7 @@ def emulator(
         runtime = LambdaRuntime(Path(workdir), environment_for=through_endpoint)
         step_functions = StepFunctionsFixes(clock, fixes)
         dynamodb = DynamoDBFixes()
-        parse_caches = ParseCaches()
+        moto_caches = MotoCaches()
         backend_lookup = FastBackendLookup()
         clients = Clients(region)
         front_door = FrontDoor(region, principals, clients, port=port, clock=clock)
@@ -276,7 +276,7 @@ def emulator(
         runtime.install()
         backend_lookup.install()
         dynamodb.install()
-        parse_caches.install()
+        moto_caches.install()
         step_functions.install()
         async_lambda.install()
         sqs_event_source.install()
@@ -307,7 +307,7 @@ def emulator(
             sqs_event_source.uninstall()
             async_lambda.uninstall()
             step_functions.uninstall()
-            parse_caches.uninstall()
+            moto_caches.uninstall()
             dynamodb.uninstall()
             backend_lookup.uninstall()
             runtime.uninstall()

@@ -76,8 +76,8 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.responses import StepFunctionResponse
 
 from localcloud.clock import Clock
+from localcloud.moto_caches import parse_extended_path
 from localcloud.moto_patches import Patches
-from localcloud.parse_caches import parse_extended_path
 from localcloud.task_permissions import TaskPermissions
 
 FIXES = (

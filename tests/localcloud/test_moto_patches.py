@@ -7,8 +7,8 @@ import pytest
 from localcloud import moto_patches
 from localcloud.clock import Clock
 from localcloud.lambda_runtime import LambdaRuntime
+from localcloud.moto_caches import MotoCaches
 from localcloud.moto_patches import PINNED_MOTO_VERSION, Patches, UnsupportedMotoVersionError
-from localcloud.parse_caches import ParseCaches
 from localcloud.stepfunctions import StepFunctionsFixes
 from localcloud.task_permissions import TaskPermissions
 
@@ -53,10 +53,10 @@ def test_patches_are_undone_in_reverse_order_and_inherited_names_stay_inherited(
     [
         lambda tmp_path: LambdaRuntime(tmp_path).install(),
         lambda tmp_path: TaskPermissions().install(),
-        lambda tmp_path: ParseCaches().install(),
+        lambda tmp_path: MotoCaches().install(),
         lambda tmp_path: StepFunctionsFixes(Clock("fast")).install(),
     ],
-    ids=["lambda runtime", "task permissions", "parse caches", "step functions fixes"],
+    ids=["lambda runtime", "task permissions", "moto caches", "step functions fixes"],
 )
 def test_each_part_that_changes_moto_refuses_another_release(monkeypatch, tmp_path, install):
     monkeypatch.setattr(moto_patches, "version", lambda package: "5.3.0")

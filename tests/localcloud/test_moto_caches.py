@@ -1,4 +1,4 @@
-"""localcloud parses each state machine definition and each JSONPath once (``parse_caches``);
+"""localcloud parses each state machine definition and each JSONPath once (``moto_caches``);
 what an execution evaluates is still its own.
 
 The behaviours pinned are the AWS Step Functions ones from the Amazon States Language
