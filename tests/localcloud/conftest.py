@@ -60,12 +60,17 @@ def role(
     iam = boto3.client("iam")
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
     if statements:
-        iam.put_role_policy(
-            RoleName=name,
-            PolicyName=f"{name}-policy",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-        )
+        grant(name, statements, f"{name}-policy")
     return arn
+
+
+def grant(role_name: str, statements: list[dict[str, Any]], policy_name: str) -> None:
+    """Give the role an inline policy of ``statements`` (replacing one of the same name)."""
+    boto3.client("iam").put_role_policy(
+        RoleName=role_name,
+        PolicyName=policy_name,
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+    )
 
 
 def make_function(

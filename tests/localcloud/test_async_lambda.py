@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.localcloud.conftest import allows, invoke, make_function, queue_arn
+from tests.localcloud.conftest import allows, grant, invoke, make_function, queue_arn
 
 ECHO = """
 def handler(event, context):
@@ -49,16 +49,7 @@ def messages(url: str) -> list[Any]:
 
 def allow(function: str, action: str, resource: str) -> None:
     """Let the function's execution role (made by make_function) perform ``action``."""
-    boto3.client("iam").put_role_policy(
-        RoleName=f"{function}-role",
-        PolicyName=f"{function}-{action.replace(':', '-')}",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}],
-            }
-        ),
-    )
+    grant(f"{function}-role", allows(resource, action), f"{function}-{action.replace(':', '-')}")
 
 
 def configure(function: str, **config: Any) -> None:

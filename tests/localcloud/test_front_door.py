@@ -15,7 +15,7 @@ import pytest
 
 from localcloud.principals import LOCAL_ACCESS_KEY_ID, Principal
 from localcloud.sigv4 import sign
-from tests.localcloud.conftest import make_function, role, trust
+from tests.localcloud.conftest import allows, grant, make_function, role, trust
 from tests.localcloud.test_stepfunctions_fixes import machine
 
 TRUST_APIGATEWAY = trust("apigateway.amazonaws.com")
@@ -250,22 +250,7 @@ def _start_execution_api(aws, statements: list[dict]) -> tuple[str, str]:
 
 def _allowed_start_execution_api(aws) -> tuple[str, str]:
     base, state_machine = _start_execution_api(aws, [])
-    boto3.client("iam").put_role_policy(
-        RoleName="api-role",
-        PolicyName="start",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Action": "states:StartExecution",
-                        "Resource": state_machine,
-                    }
-                ],
-            }
-        ),
-    )
+    grant("api-role", allows(state_machine, "states:StartExecution"), "start")
     return base, state_machine
 
 

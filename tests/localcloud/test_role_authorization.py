@@ -4,27 +4,26 @@ an Allow the request is denied)."""
 
 from __future__ import annotations
 
-import json
-
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.handlers.applications_support import create_applications_table
-from tests.localcloud.conftest import role
+from tests.localcloud.conftest import allows, grant, role
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/items"
 
 
-def as_role(aws, role_arn: str, service: str):
-    """A client signing with the credentials localcloud issues for ``role_arn``."""
+def as_role(aws, role_arn: str, service: str, session_token: str | None = "issued"):
+    """A client signing with the credentials localcloud issues for ``role_arn`` (with their
+    session token, unless another one or None is given)."""
     principal = aws.principals.for_role(role_arn)
     return boto3.session.Session(
         aws_access_key_id=principal.access_key_id,
         aws_secret_access_key=principal.secret_access_key,
-        aws_session_token=principal.session_token,
+        aws_session_token=principal.session_token if session_token == "issued" else session_token,
         region_name=aws.region,
     ).client(service, endpoint_url=aws.endpoint.url, config=NO_RETRIES)
 
@@ -71,22 +70,7 @@ def test_a_query_on_an_index_needs_the_index_arn(aws, table):
         as_role(aws, arn, "dynamodb").query(**query)
     assert f"on resource: {TABLE_ARN}/index/state" in denied.value.response["Error"]["Message"]
 
-    boto3.client("iam").put_role_policy(
-        RoleName="finder",
-        PolicyName="index",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Action": "dynamodb:Query",
-                        "Resource": f"{TABLE_ARN}/index/state",
-                    }
-                ],
-            }
-        ),
-    )
+    grant("finder", allows(f"{TABLE_ARN}/index/state", "dynamodb:Query"), "index")
     assert as_role(aws, arn, "dynamodb").query(**query)["Count"] == 0
 
 
@@ -154,15 +138,8 @@ def test_a_roles_credentials_without_their_session_token_are_refused(aws, table,
     # A request made with temporary credentials must carry their session token (IAM User Guide,
     # "Use temporary credentials with AWS resources"); DynamoDB answers one without it, or with
     # another, as it answers an unknown key.
-    principal = aws.principals.for_role(
-        role("writer", statements=[{"Effect": "Allow", "Action": "*", "Resource": "*"}])
-    )
-    dynamodb = boto3.session.Session(
-        aws_access_key_id=principal.access_key_id,
-        aws_secret_access_key=principal.secret_access_key,
-        aws_session_token=token,
-        region_name=aws.region,
-    ).client("dynamodb", endpoint_url=aws.endpoint.url, config=NO_RETRIES)
+    arn = role("writer", statements=[{"Effect": "Allow", "Action": "*", "Resource": "*"}])
+    dynamodb = as_role(aws, arn, "dynamodb", session_token=token)
 
     with pytest.raises(ClientError) as refused:
         dynamodb.put_item(TableName=table, Item={"id": {"S": "a"}})
