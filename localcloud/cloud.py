@@ -25,6 +25,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 from moto.awslambda.models import lambda_backends
+from moto.core.exceptions import AWSError
 from moto.stepfunctions.parser import utils as interpreter
 from moto.stepfunctions.parser.api import ExecutionStatus
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
@@ -140,9 +141,13 @@ class LocalCloud:
 
         It watches the execution in the backend rather than polling the API: eight callers
         polling every 10 ms through the API kept the process too busy to run the executions."""
+        sfn = self.client("stepfunctions")
         backend = stepfunctions_parser_backends[self._aws.account_id][self.region]
-        # The parser's Execution; ExecutionDoesNotExist if there is none.
-        execution: Any = backend.describe_execution(execution_arn)
+        try:
+            execution: Any = backend.describe_execution(execution_arn)  # the parser's Execution
+        except AWSError:  # no such execution, or no ARN: the caller gets the API's ClientError
+            sfn.describe_execution(executionArn=execution_arn)
+            raise
         deadline = time.monotonic() + timeout
         pause = 0.001
         while execution.exec_status is ExecutionStatus.RUNNING:
@@ -150,8 +155,7 @@ class LocalCloud:
                 raise ExecutionTimeoutError(f"{execution_arn} still RUNNING after {timeout} s")
             time.sleep(pause)
             pause = min(2 * pause, 0.02)
-        description = self.client("stepfunctions").describe_execution(executionArn=execution_arn)
-        return dict(_jsonable(description))
+        return dict(_jsonable(sfn.describe_execution(executionArn=execution_arn)))
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
         """Every history event of the execution, oldest first."""

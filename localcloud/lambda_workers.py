@@ -85,8 +85,10 @@ class WorkerPool:
         with self._changed:
             self._starting -= 1
             stopped = self._stopped or (idle and self._retired)
-            if not stopped:
-                (self._idle.append if idle else self._busy.add)(worker)
+            if not stopped and idle:
+                self._idle.append(worker)
+            elif not stopped:
+                self._busy.add(worker)
             self._changed.notify_all()
         if stopped:
             worker.stop()
