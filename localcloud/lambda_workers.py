@@ -22,7 +22,7 @@ from moto.awslambda.models import LambdaFunction
 from localcloud.worker_launch import WorkerLauncher, fingerprint
 from localcloud.worker_process import INIT_TIMEOUT_SECONDS, Worker
 
-DEFAULT_CONCURRENCY = 10
+DEFAULT_CONCURRENCY = 4
 
 
 class RuntimeStoppedError(RuntimeError):

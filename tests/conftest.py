@@ -4,10 +4,12 @@ the archive root on it, so tests import handler packages the way AWS does."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
+from xdist.scheduler import LoadScopeScheduling
 
 from localcloud.lambda_context import LambdaContext
 
@@ -50,3 +52,23 @@ def create_table(name: str, key: str = "id", sort_key: tuple[str, str] | None = 
         AttributeDefinitions=attributes,
         BillingMode="PAY_PER_REQUEST",
     )
+
+
+class _WholeModulesWhereShared(LoadScopeScheduling):
+    """Two workers that finish together: a module whose tests share a fixture wider than one
+    test (a deployed stack, a program run under mocks) is one unit, run on one worker so the
+    fixture is made once; every other test is a unit of its own. xdist starts the largest units
+    first and fills in with single tests. (``--dist loadfile`` queued whole modules and left one
+    worker running the last heavy ones; ``--dist loadgroup`` cannot group under pytest 9.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        module = nodeid.split("::", 1)[0]
+        return module if module.startswith(SHARED_FIXTURE_MODULES) else nodeid
+
+
+SHARED_FIXTURE_MODULES = ("tests/e2e/", "tests/wiring/", "tests/localcloud/test_provisioner.py")
+"""Where tests share a fixture wider than one test; ``test_schedule`` keeps this true."""
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling:
+    return _WholeModulesWhereShared(config, log)

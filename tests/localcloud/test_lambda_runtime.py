@@ -27,6 +27,7 @@ from localcloud import emulator
 from localcloud.clock import Clock
 from localcloud.cloud import Emulator
 from localcloud.lambda_runtime import LambdaRuntime
+from localcloud.lambda_workers import DEFAULT_CONCURRENCY
 from localcloud.layers import ManagedLayers
 from tests.localcloud.conftest import make_function
 
@@ -263,7 +264,8 @@ def handler(event, context):
 
 def test_concurrent_invocations_run_at_once_in_separate_workers(aws):
     make_function("sleeper", {"main.py": SLEEPER})
-    clients = [boto3.client("lambda") for _ in range(5)]  # creating clients is not thread-safe
+    # As many at once as a function may run by default
+    clients = [boto3.client("lambda") for _ in range(DEFAULT_CONCURRENCY)]  # not thread-safe
     results: list[Any] = [None] * len(clients)
 
     def call(index: int) -> None:

@@ -14,6 +14,7 @@ import json
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from moto.stepfunctions.responses import StepFunctionResponse
 
 from tests.localcloud.test_stepfunctions_fixes import machine, wait
 
@@ -74,3 +75,43 @@ def test_an_invalid_definition_is_refused_every_time(aws, attempt):
     # the message naming the mistake are what localcloud must not lose to its cache.
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert 'at "Pas"' in refused.value.response["Error"]["Message"]
+
+
+MOTO_HISTORY = StepFunctionResponse.get_execution_history  # moto's own, before any emulator
+
+
+def _history(execution_arn: str) -> list[dict]:
+    return boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"]
+
+
+def test_an_execution_history_reads_the_same_as_from_motos_serializer(aws, monkeypatch):
+    # Given an execution whose events hold details of several kinds, an error among them
+    state_machine = machine(RETRIED_TWICE)
+    sfn = boto3.client("stepfunctions")
+    execution = sfn.start_execution(stateMachineArn=state_machine, input='{"n": 1}')
+    assert wait(execution["executionArn"])["status"] == "FAILED"
+
+    assert StepFunctionResponse.get_execution_history is not MOTO_HISTORY  # two ways compared
+    written_directly = _history(execution["executionArn"])
+    monkeypatch.setattr(StepFunctionResponse, "get_execution_history", MOTO_HISTORY)
+    serialized_by_moto = _history(execution["executionArn"])
+
+    # Then a client reads the same events (GetExecutionHistory, Step Functions API Reference)
+    assert written_directly == serialized_by_moto
+    assert [event["type"] for event in written_directly] == [
+        "ExecutionStarted",
+        "ParallelStateEntered",
+        *["ParallelStateStarted", "FailStateEntered"] * 3,  # the attempt and two retries
+        "ParallelStateFailed",
+        "ExecutionFailed",
+    ]
+    assert written_directly[0]["executionStartedEventDetails"]["input"] == '{"n": 1}'
+    assert written_directly[-1]["executionFailedEventDetails"]["error"] == "Boom"
+    assert all(event["timestamp"].tzinfo is not None for event in written_directly)
+
+
+def test_the_history_of_an_unknown_execution_is_the_apis_error(aws):
+    unknown = "arn:aws:states:us-east-1:123456789012:execution:machine:nobody"
+    with pytest.raises(ClientError) as refused:
+        _history(unknown)
+    assert refused.value.response["Error"]["Code"] == "ExecutionDoesNotExist"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -45,8 +46,8 @@ def machine(definition: dict, name: str = "machine", allow: list[tuple[str, str]
     )["stateMachineArn"]
 
 
-def wait(execution_arn: str, timeout: float = 5.0) -> dict:
-    sfn = boto3.client("stepfunctions")
+def wait(execution_arn: str, timeout: float = 5.0, sfn: Any = None) -> dict:
+    sfn = sfn or boto3.client("stepfunctions")
     deadline = time.monotonic() + timeout
     while True:
         description = sfn.describe_execution(executionArn=execution_arn)
@@ -312,7 +313,7 @@ def _stop_at_once(times: int, until_one_fails: bool = False) -> list[str]:
         except Exception as error:
             outcomes.append(type(error).__name__)
         else:
-            outcomes.append(wait(execution, timeout=1.0)["status"])
+            outcomes.append(wait(execution, timeout=1.0, sfn=sfn)["status"])
         if until_one_fails and outcomes[-1] != "ABORTED":
             break
     return outcomes
