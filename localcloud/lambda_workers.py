@@ -22,6 +22,8 @@ from moto.awslambda.models import LambdaFunction
 from localcloud.worker_launch import WorkerLauncher, fingerprint
 from localcloud.worker_process import INIT_TIMEOUT_SECONDS, Worker
 
+# Each worker is a whole interpreter (~0.4 CPU-s to start with boto3): past about twice a
+# laptop's cores, more of them only add cold starts, not throughput.
 DEFAULT_CONCURRENCY = 4
 
 
