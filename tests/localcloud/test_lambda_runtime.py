@@ -270,7 +270,7 @@ def test_concurrent_invocations_run_at_once_in_separate_workers(aws):
 
     def call(index: int) -> None:
         response = clients[index].invoke(
-            FunctionName="sleeper", Payload=json.dumps({"seconds": 2.0})
+            FunctionName="sleeper", Payload=json.dumps({"seconds": 1.5})
         )
         results[index] = json.loads(response["Payload"].read())
 

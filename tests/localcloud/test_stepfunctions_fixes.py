@@ -313,7 +313,7 @@ def _stop_at_once(times: int, until_one_fails: bool = False) -> list[str]:
         except Exception as error:
             outcomes.append(type(error).__name__)
         else:
-            outcomes.append(wait(execution, timeout=1.0, sfn=sfn)["status"])
+            outcomes.append(wait(execution, timeout=0.5, sfn=sfn)["status"])
         if until_one_fails and outcomes[-1] != "ABORTED":
             break
     return outcomes
