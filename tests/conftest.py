@@ -54,6 +54,10 @@ def create_table(name: str, key: str = "id", sort_key: tuple[str, str] | None = 
     )
 
 
+SHARED_FIXTURE_MODULES = ("tests/e2e/", "tests/wiring/", "tests/localcloud/test_provisioner.py")
+"""Where tests share a fixture wider than one test; ``test_schedule`` keeps this true."""
+
+
 class _WholeModulesWhereShared(LoadScopeScheduling):
     """Two workers that finish together: a module whose tests share a fixture wider than one
     test (a deployed stack, a program run under mocks) is one unit, run on one worker so the
@@ -66,9 +70,8 @@ class _WholeModulesWhereShared(LoadScopeScheduling):
         return module if module.startswith(SHARED_FIXTURE_MODULES) else nodeid
 
 
-SHARED_FIXTURE_MODULES = ("tests/e2e/", "tests/wiring/", "tests/localcloud/test_provisioner.py")
-"""Where tests share a fixture wider than one test; ``test_schedule`` keeps this true."""
-
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling:
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling | None:
+    """The suite's ``--dist loadscope`` (pyproject); any other mode asked for is xdist's own."""
+    if config.getvalue("dist") != "loadscope":
+        return None
     return _WholeModulesWhereShared(config, log)
