@@ -11,6 +11,7 @@ from pathlib import Path
 
 from localcloud.clock import MODES, Clock
 from localcloud.cloud import LocalCloud, deploy
+from localcloud.gc_tuning import freeze_loaded_objects
 
 
 def add_deploy_options(parser: argparse.ArgumentParser) -> None:
@@ -56,5 +57,6 @@ def deployed(args: argparse.Namespace, program_dir: str | Path | None) -> Iterat
         prewarm=True,  # an interactive run wants its first calls answered warm
     ) as cloud:
         elapsed = time.monotonic() - started
+        freeze_loaded_objects()
         print(f"deployed stack {args.stack!r} into localcloud in {elapsed:.1f} s", flush=True)
         yield cloud

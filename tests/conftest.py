@@ -11,6 +11,7 @@ import pytest
 from moto import mock_aws
 from xdist.scheduler import LoadScopeScheduling
 
+from localcloud.gc_tuning import freeze_loaded_objects
 from localcloud.lambda_context import LambdaContext
 
 REGION = "us-east-1"
@@ -75,3 +76,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeSch
     if config.getvalue("dist") != "loadscope":
         return None
     return _WholeModulesWhereShared(config, log)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What is imported and collected lives for the whole run (see localcloud.gc_tuning)."""
+    freeze_loaded_objects()
