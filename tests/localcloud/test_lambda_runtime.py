@@ -75,6 +75,7 @@ def children(pid: int) -> list[int]:
 
 
 def function(aws: Emulator, name: str) -> LambdaFunction:
+    """moto's function, by name or ARN."""
     return lambda_backends[aws.account_id][aws.region].get_function(name)
 
 
@@ -421,14 +422,10 @@ INIT_TIME = {
 }
 
 
-def _function(aws: Emulator, arn: str) -> LambdaFunction:
-    return lambda_backends[aws.account_id][aws.region].get_function(arn)
-
-
 def test_a_prewarmed_function_is_initialized_before_its_first_invocation(aws):
     prewarmed = make_function("prewarmed", INIT_TIME)
     on_demand = make_function("on-demand", INIT_TIME)
-    aws.runtime.prewarm(_function(aws, prewarmed))
+    aws.runtime.prewarm(function(aws, prewarmed))
     time.sleep(1.0)  # its worker initializes meanwhile
 
     invoked_at = time.time()
@@ -439,10 +436,10 @@ def test_a_prewarmed_function_is_initialized_before_its_first_invocation(aws):
 
 
 def test_prewarming_a_function_that_has_a_worker_starts_no_other(aws):
-    function = make_function("warm-once", INIT_TIME)
-    _, first_init, _ = invoke(function, {})
-    aws.runtime.prewarm(_function(aws, function))
-    aws.runtime.prewarm(_function(aws, function))
+    arn = make_function("warm-once", INIT_TIME)
+    _, first_init, _ = invoke(arn, {})
+    aws.runtime.prewarm(function(aws, arn))
+    aws.runtime.prewarm(function(aws, arn))
 
-    _, later_init, _ = invoke(function, {})
+    _, later_init, _ = invoke(arn, {})
     assert later_init == first_init  # the same, warm worker answered

@@ -38,9 +38,12 @@ PATHS = {
 }
 
 
+def _history(execution_arn: str) -> list[dict]:
+    return boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"]
+
+
 def _attempts(execution_arn: str) -> int:
-    events = boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn)
-    return sum(event["type"] == "ParallelStateStarted" for event in events["events"])
+    return sum(event["type"] == "ParallelStateStarted" for event in _history(execution_arn))
 
 
 def test_every_execution_of_one_definition_retries_as_often_as_its_retrier_says(aws):
@@ -78,10 +81,6 @@ def test_an_invalid_definition_is_refused_every_time(aws, attempt):
 
 
 MOTO_HISTORY = StepFunctionResponse.get_execution_history  # moto's own, before any emulator
-
-
-def _history(execution_arn: str) -> list[dict]:
-    return boto3.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"]
 
 
 def test_an_execution_history_reads_the_same_as_from_motos_serializer(aws, monkeypatch):
