@@ -6,7 +6,9 @@ code here instead. moto's ``invoke`` decodes the payload before handing it on, s
 whole: the event reaches the function exactly as the caller sent it, decoded once, by the runtime.
 
 Each function runs as on AWS: ``python -m awslambdaric`` processes (``worker_process``) started
-with the function's archive, layers and environment (``worker_launch``), several at once up to a
+with the function's archive, layers and environment (``worker_launch``), forked from a process
+that has imported boto3 where that changes nothing the handler sees (``fork_server``; without
+``fork_workers`` each starts from nothing), several at once up to a
 concurrency limit and warm between invocations (``lambda_workers``), each speaking the Lambda
 Runtime API to a server of its own (``runtime_api``). Handlers reach AWS with what
 ``environment_for(function)`` gives them (an endpoint and credentials); without it they have none.
@@ -27,9 +29,15 @@ from typing import Any
 
 from moto.awslambda.models import LambdaFunction
 
+from localcloud.fork_server import shared_fork_server
 from localcloud.lambda_workers import DEFAULT_CONCURRENCY, FunctionWorkers, RuntimeStoppedError
 from localcloud.moto_patches import Patches
-from localcloud.worker_launch import FunctionEnvironment, WorkerLauncher, no_environment
+from localcloud.worker_launch import (
+    RUNTIME_DISTRIBUTIONS,
+    FunctionEnvironment,
+    WorkerLauncher,
+    no_environment,
+)
 
 # Invoke returns the last 4 KB of the execution log as LogResult (Lambda API reference, Invoke).
 _LOG_TAIL_BYTES = 4096
@@ -51,12 +59,14 @@ class LambdaRuntime:
         log_groups: dict[str, str] | None = None,
         environment_for: FunctionEnvironment = no_environment,
         concurrency: int = DEFAULT_CONCURRENCY,
+        fork_workers: bool = True,
     ) -> None:
         self.workdir = workdir
         self.log_groups = log_groups if log_groups is not None else {}
         self.invocations: list[tuple[str, bool]] = []  # (function name, errored), in order
         self._environment_for = environment_for
         self._concurrency = concurrency
+        self._fork_workers = fork_workers
         self._root: Path | None = None
         self._workers: FunctionWorkers | None = None
         self._lock = threading.Lock()
@@ -141,7 +151,12 @@ class LambdaRuntime:
             if self._workers is None:
                 self._root = Path(tempfile.mkdtemp(prefix="lambda-", dir=self.workdir))
                 launcher = WorkerLauncher(self._root, self._environment_for, self.log_groups)
-                self._workers = FunctionWorkers(launcher, self._concurrency)
+                fork_server = (
+                    shared_fork_server(RUNTIME_DISTRIBUTIONS) if self._fork_workers else None
+                )
+                self._workers = FunctionWorkers(
+                    launcher, self._concurrency, fork_server=fork_server
+                )
             return self._workers
 
 

@@ -19,8 +19,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 from moto.awslambda.models import LambdaFunction
 
+from localcloud.fork_server import ForkServer
 from localcloud.worker_launch import WorkerLauncher, fingerprint
-from localcloud.worker_process import INIT_TIMEOUT_SECONDS, Worker
+from localcloud.worker_process import (
+    INIT_TIMEOUT_SECONDS,
+    Worker,
+    WorkerLaunch,
+    WorkerProcess,
+    start_plain,
+)
 
 # Each worker is a whole interpreter (~0.4 CPU-s to start with boto3): past about twice a
 # laptop's cores, more of them only add cold starts, not throughput.
@@ -145,8 +152,10 @@ class FunctionWorkers:
         launcher: WorkerLauncher,
         concurrency: int = DEFAULT_CONCURRENCY,
         init_timeout: float = INIT_TIMEOUT_SECONDS,
+        fork_server: ForkServer | None = None,
     ) -> None:
         self._launcher = launcher
+        self._fork_server = fork_server
         self._concurrency = concurrency
         self._init_timeout = init_timeout
         self._pools: dict[str, tuple[str, WorkerPool]] = {}  # by ARN: (fingerprint, pool)
@@ -167,12 +176,22 @@ class FunctionWorkers:
                 self._retired.append(known[1])
             launch = self._launcher.prepare(function)
             init_timeout = self._init_timeout
-            pool = WorkerPool(lambda: Worker(launch(), init_timeout), self._concurrency)
+            start = self._start_process
+            pool = WorkerPool(lambda: Worker(launch(), init_timeout, start), self._concurrency)
             self._pools[function.function_arn] = (current, pool)
             return pool
 
     def prewarm(self, function: LambdaFunction) -> None:
         self.pool(function).prewarm()
+
+    def _start_process(self, launch: WorkerLaunch, environment: dict[str, str]) -> WorkerProcess:
+        """Forked from the fork server where that changes nothing the handler sees."""
+        server = self._fork_server
+        if server is not None and server.can_fork(launch.own_paths, environment):
+            return server.start(
+                launch.module, launch.arguments, launch.directory, environment, launch.log_path
+            )
+        return start_plain(launch, environment)
 
     def stop(self) -> None:
         with self._lock:

@@ -83,10 +83,12 @@ class WorkerLauncher:
             stream = _log_stream()
             environment = self._environment(function, task_root, python_path, stream)
             return WorkerLaunch(
-                command=[sys.executable, "-S", "-m", "awslambdaric", str(function.handler)],
+                module="awslambdaric",
+                arguments=[str(function.handler)],
                 directory=task_root,
                 environment=environment,
                 log_path=directory / "logs" / f"{stream.rpartition(']')[2]}.log",
+                own_paths=(task_root, *layers),
             )
 
         return launch

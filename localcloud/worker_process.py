@@ -23,11 +23,14 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from localcloud.runtime_api import NextInvocation, RuntimeApiServer
 
@@ -37,13 +40,48 @@ INIT_TIMEOUT_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class WorkerLaunch:
-    """How to start a worker: its command, working directory (the task root), environment and
-    the file its output goes to."""
+    """How to start a worker: ``python -S -m MODULE ARGUMENTS`` in its working directory (the task
+    root) with its environment, its output going to its log file. ``own_paths`` are the
+    directories of the function's code and layers."""
 
-    command: list[str]
+    module: str
+    arguments: list[str]
     directory: Path
     environment: dict[str, str]
     log_path: Path
+    own_paths: tuple[Path, ...] = ()
+
+    @property
+    def command(self) -> list[str]:
+        return [sys.executable, "-S", "-m", self.module, *self.arguments]
+
+
+class WorkerProcess(Protocol):
+    """What a worker needs of its process: ``subprocess.Popen``, or a forked one."""
+
+    pid: int
+    returncode: int | None
+
+    def wait(self) -> int: ...
+
+
+StartProcess = Callable[[WorkerLaunch, dict[str, str]], WorkerProcess]
+"""Starts a worker's process with the launch and its final environment."""
+
+
+def start_plain(launch: WorkerLaunch, environment: dict[str, str]) -> WorkerProcess:
+    """A new interpreter for the worker."""
+    with launch.log_path.open("ab") as log:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            launch.command,
+            cwd=launch.directory,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # A group of its own: killing it kills whatever the handler started too.
+            start_new_session=True,
+        )
 
 
 @dataclass
@@ -87,7 +125,12 @@ def _timestamp() -> str:
 class Worker:
     """A worker process and its Runtime API; the ``RuntimeApiBackend`` its server calls."""
 
-    def __init__(self, launch: WorkerLaunch, init_timeout: float = INIT_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        launch: WorkerLaunch,
+        init_timeout: float = INIT_TIMEOUT_SECONDS,
+        start: StartProcess = start_plain,
+    ) -> None:
         self._init_timeout = init_timeout
         self._changed = threading.Condition()
         self._assigned: _Pending | None = None  # waiting for the runtime to take it
@@ -100,17 +143,8 @@ class Worker:
         self._server = RuntimeApiServer(self)
         self._server.start()
         try:
-            with launch.log_path.open("ab") as log:  # the child keeps its own descriptor
-                self._process = subprocess.Popen(
-                    launch.command,
-                    cwd=launch.directory,
-                    env={**launch.environment, "AWS_LAMBDA_RUNTIME_API": self._server.address},
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    # A group of its own: killing it kills whatever the handler started too.
-                    start_new_session=True,
-                )
+            environment = {**launch.environment, "AWS_LAMBDA_RUNTIME_API": self._server.address}
+            self._process = start(launch, environment)
         except BaseException:
             self._server.stop()
             raise

@@ -71,6 +71,7 @@ class _WholeModulesWhereShared(LoadScopeScheduling):
         return module if module.startswith(SHARED_FIXTURE_MODULES) else nodeid
 
 
+@pytest.hookimpl(optionalhook=True)  # so `-p no:xdist` still runs the suite
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling | None:
     """The suite's ``--dist loadscope`` (pyproject); any other mode asked for is xdist's own."""
     if config.getvalue("dist") != "loadscope":

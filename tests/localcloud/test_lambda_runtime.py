@@ -26,9 +26,11 @@ from moto.awslambda.models import LambdaFunction, lambda_backends
 from localcloud import emulator
 from localcloud.clock import Clock
 from localcloud.cloud import Emulator
+from localcloud.fork_server import shared_fork_server
 from localcloud.lambda_runtime import LambdaRuntime
 from localcloud.lambda_workers import DEFAULT_CONCURRENCY
 from localcloud.layers import ManagedLayers
+from localcloud.worker_launch import RUNTIME_DISTRIBUTIONS
 from tests.localcloud.conftest import make_function
 
 
@@ -394,9 +396,10 @@ def test_uninstalling_stops_every_worker_and_removes_every_file():
         assert all(alive(pid) for pid in pids)
         assert list(workdir.iterdir())
 
-    # When the emulator stops, then nothing of the workers is left
+    # When the emulator stops, then nothing of the workers is left (the process's fork server
+    # stays for the next runtime: test_fork_server)
     assert not any(alive(pid) for pid in pids)
-    assert children(os.getpid()) == []
+    assert children(os.getpid()) == [shared_fork_server(RUNTIME_DISTRIBUTIONS).pid]
     assert not workdir.exists()
 
 

@@ -1,0 +1,210 @@
+"""Workers forked from the fork server see what a worker started from nothing sees, and the fork
+server comes and goes without leaving anything behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+from moto.awslambda.models import LambdaFunction, lambda_backends
+
+from localcloud.cloud import Emulator
+from localcloud.fork_server import shared_fork_server
+from localcloud.lambda_runtime import LambdaRuntime
+from localcloud.worker_launch import RUNTIME_DISTRIBUTIONS
+from tests.localcloud.conftest import make_function
+from tests.localcloud.test_lambda_runtime import alive, children
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Everything about its process a handler can look at, but the numbers that differ per process.
+INTROSPECT = """
+import os, random, stat, sys, time
+import boto3
+def handler(event, context):
+    return {
+        "path": sys.path,
+        "environment": {k: v for k, v in os.environ.items() if k not in ("AWS_LAMBDA_RUNTIME_API",
+                        "AWS_LAMBDA_LOG_STREAM_NAME", "_X_AMZN_TRACE_ID")},
+        "cwd": os.getcwd(),
+        "argv_tail": sys.argv[1:],
+        "main": sys.modules["__main__"].__spec__.name,
+        "session_leader": os.getsid(0) == os.getpid() == os.getpgid(0),
+        "stdin_is_null": os.path.samestat(os.fstat(0), os.stat(os.devnull)),
+        "stdout_is_log_file": stat.S_ISREG(os.fstat(1).st_mode),
+        "timezone": time.tzname,
+        "flags": [sys.flags.optimize, sys.flags.no_site, sys.flags.ignore_environment],
+        "boto3_from": os.path.realpath(boto3.__file__),
+        "draw": random.random(),
+        "pid": os.getpid(),
+    }
+"""
+
+PER_PROCESS = ("draw", "pid")
+
+
+def function(aws: Emulator, name: str) -> LambdaFunction:
+    return lambda_backends[aws.account_id][aws.region].get_function(name)
+
+
+def run(runtime: LambdaRuntime, aws: Emulator, name: str) -> dict[str, Any]:
+    invocation = runtime.run(function(aws, name), {})
+    assert not invocation.errored, invocation.payload
+    result: dict[str, Any] = json.loads(invocation.payload)
+    return result
+
+
+def without(result: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {key: value for key, value in result.items() if key not in keys}
+
+
+def test_a_forked_worker_sees_what_a_worker_started_from_nothing_sees(aws, tmp_path):
+    make_function("introspect", {"main.py": INTROSPECT}, environment={"GREETING": "hi"})
+    (tmp_path / "runtime-1").mkdir()
+    (tmp_path / "runtime-2").mkdir()
+    forking = LambdaRuntime(tmp_path / "runtime-1")
+    plain = LambdaRuntime(tmp_path / "runtime-2", fork_workers=False)
+    try:
+        forked_result, plain_result = run(forking, aws, "introspect"), run(plain, aws, "introspect")
+        forked_pid = forked_result["pid"]
+    finally:
+        forking.uninstall()
+        plain.uninstall()
+
+    # The forked worker is the fork server's child; the plain one is ours
+    server = shared_fork_server(RUNTIME_DISTRIBUTIONS).pid
+    assert server is not None and forked_pid != plain_result["pid"]
+    assert not alive(forked_pid)
+    # Paths and directories differ only by each runtime's own directory
+    forked_view, plain_view = (
+        json.loads(
+            re.sub(r"runtime-\d/lambda-[^/]+", "ROOT", json.dumps(without(result, PER_PROCESS)))
+        )
+        for result in (forked_result, plain_result)
+    )
+    assert forked_view == plain_view
+    assert plain_view["environment"]["GREETING"] == "hi"
+    assert plain_view["argv_tail"] == ["main.handler"]
+    assert plain_view["main"] == "awslambdaric.__main__"
+    assert plain_view["session_leader"] and plain_view["stdin_is_null"]
+    assert plain_view["stdout_is_log_file"]
+    assert plain_view["timezone"] == ["UTC", "UTC"]
+    assert plain_view["flags"] == [0, 1, 0]  # python -S, environment read
+
+
+def test_two_forked_workers_draw_different_random_numbers(aws, tmp_path):
+    # os.fork reseeds the random module in the child (Python's random docs, "register_at_fork")
+    make_function("introspect", {"main.py": INTROSPECT})
+    runtime = LambdaRuntime(tmp_path)
+    try:
+        first = run(runtime, aws, "introspect")
+        make_function("introspect-again", {"main.py": INTROSPECT})
+        second = run(runtime, aws, "introspect-again")
+    finally:
+        runtime.uninstall()
+
+    assert first["pid"] != second["pid"] and first["draw"] != second["draw"]
+
+
+def test_a_function_bundling_its_own_boto3_imports_its_own(aws, tmp_path):
+    # On AWS the task root comes first on the import path: a bundled boto3 wins over the runtime's
+    make_function(
+        "bundled",
+        {
+            "boto3/__init__.py": "BUNDLED = True\n",
+            "main.py": "import boto3\ndef handler(e, c):\n    return hasattr(boto3, 'BUNDLED')\n",
+        },
+    )
+    runtime = LambdaRuntime(tmp_path)
+    try:
+        invocation = runtime.run(function(aws, "bundled"), {})
+    finally:
+        runtime.uninstall()
+
+    assert (invocation.errored, invocation.payload) == (False, "true")
+
+
+def test_a_python_variable_in_the_environment_takes_effect(aws, tmp_path):
+    # An interpreter reads PYTHONOPTIMIZE as it starts ("Command line and environment", Python docs)
+    source = "import sys\ndef handler(e, c):\n    return sys.flags.optimize\n"
+    make_function("optimized", {"main.py": source}, environment={"PYTHONOPTIMIZE": "1"})
+    runtime = LambdaRuntime(tmp_path)
+    try:
+        invocation = runtime.run(function(aws, "optimized"), {})
+    finally:
+        runtime.uninstall()
+
+    assert (invocation.errored, invocation.payload) == (False, "1")
+
+
+SLEEPER = "import os\ndef handler(e, c):\n    return os.getpid()\n"
+
+
+def test_when_the_fork_server_dies_its_workers_end_and_the_next_invocation_starts_a_new_one(
+    aws, tmp_path
+):
+    make_function("sleeper", {"main.py": SLEEPER})
+    runtime = LambdaRuntime(tmp_path)
+    try:
+        first_worker = int(runtime.run(function(aws, "sleeper"), {}).payload)
+        server = shared_fork_server(RUNTIME_DISTRIBUTIONS).pid
+        assert server is not None and alive(first_worker)
+
+        os.kill(server, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while alive(first_worker) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        second = runtime.run(function(aws, "sleeper"), {})
+    finally:
+        runtime.uninstall()
+
+    assert not second.errored, second.payload
+    assert int(second.payload) != first_worker
+    assert not alive(first_worker) and not alive(server)
+    assert shared_fork_server(RUNTIME_DISTRIBUTIONS).pid not in {None, server}
+
+
+def test_the_fork_server_ends_with_its_process_and_leaves_no_files(tmp_path):
+    # A process that invokes a function, so that its fork server starts, then exits
+    script = textwrap.dedent(
+        """
+        import boto3, io, os, sys, zipfile
+        from localcloud import emulator
+        from localcloud.fork_server import shared_fork_server
+        from localcloud.worker_launch import RUNTIME_DISTRIBUTIONS
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as z:
+            z.writestr("main.py", "def handler(e, c):\\n    return 1\\n")
+        with emulator():
+            iam, lam = boto3.client("iam"), boto3.client("lambda")
+            role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+            lam.create_function(FunctionName="f", Runtime="python3.13", Role=role,
+                                Handler="main.handler", Code={"ZipFile": archive.getvalue()})
+            assert lam.invoke(FunctionName="f")["Payload"].read() == b"1"
+            print(shared_fork_server(RUNTIME_DISTRIBUTIONS).pid, flush=True)
+        """
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    finished = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        cwd=ROOT,
+        env={**environment, "TMPDIR": str(tmp_path), "AWS_DEFAULT_REGION": "us-east-1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    server = int(finished.stdout.split()[-1])
+    assert not alive(server)
+    assert server not in children(os.getpid())
+    assert list(tmp_path.iterdir()) == []
