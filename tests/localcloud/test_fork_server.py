@@ -7,23 +7,18 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
-import textwrap
+import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from moto.awslambda.models import LambdaFunction, lambda_backends
 
 from localcloud.cloud import Emulator
-from localcloud.fork_server import shared_fork_server
+from localcloud.fork_server import ForkServer, shared_fork_server
 from localcloud.lambda_runtime import LambdaRuntime
 from localcloud.worker_launch import RUNTIME_DISTRIBUTIONS
 from tests.localcloud.conftest import make_function
-from tests.localcloud.test_lambda_runtime import alive, children
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.localcloud.test_lambda_runtime import alive
 
 # Everything about its process a handler can look at, but the numbers that differ per process.
 INTROSPECT = """
@@ -172,39 +167,21 @@ def test_when_the_fork_server_dies_its_workers_end_and_the_next_invocation_start
     assert shared_fork_server(RUNTIME_DISTRIBUTIONS).pid not in {None, server}
 
 
-def test_the_fork_server_ends_with_its_process_and_leaves_no_files(tmp_path):
-    # A process that invokes a function, so that its fork server starts, then exits
-    script = textwrap.dedent(
-        """
-        import boto3, io, os, sys, zipfile
-        from localcloud import emulator
-        from localcloud.fork_server import shared_fork_server
-        from localcloud.worker_launch import RUNTIME_DISTRIBUTIONS
-        archive = io.BytesIO()
-        with zipfile.ZipFile(archive, "w") as z:
-            z.writestr("main.py", "def handler(e, c):\\n    return 1\\n")
-        with emulator():
-            iam, lam = boto3.client("iam"), boto3.client("lambda")
-            role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-            lam.create_function(FunctionName="f", Runtime="python3.13", Role=role,
-                                Handler="main.handler", Code={"ZipFile": archive.getvalue()})
-            assert lam.invoke(FunctionName="f")["Payload"].read() == b"1"
-            print(shared_fork_server(RUNTIME_DISTRIBUTIONS).pid, flush=True)
-        """
-    )
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    finished = subprocess.run(
-        [sys.executable, "-c", script],
-        check=False,
-        cwd=ROOT,
-        env={**environment, "TMPDIR": str(tmp_path), "AWS_DEFAULT_REGION": "us-east-1"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def test_closing_the_fork_server_ends_it_and_removes_its_files(tmp_path, monkeypatch):
+    # (The process's shared one is closed as the process exits: test_up's SIGTERM test finds
+    # nothing left in up's temporary directory.)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    tempfile.tempdir = None  # read TMPDIR again
+    server = ForkServer(RUNTIME_DISTRIBUTIONS)
+    try:
+        worker = server.start("json.tool", ["--help"], tmp_path, {}, tmp_path / "log")
+        pid = server.pid
+        assert worker.wait() == 0 and "usage:" in (tmp_path / "log").read_text()
+        assert pid is not None and list((tmp_path / "tmp").iterdir())
+        server.close()
+    finally:
+        tempfile.tempdir = None
 
-    assert finished.returncode == 0, finished.stderr
-    server = int(finished.stdout.split()[-1])
-    assert not alive(server)
-    assert server not in children(os.getpid())
-    assert list(tmp_path.iterdir()) == []
+    assert not alive(pid) and server.pid is None
+    assert list((tmp_path / "tmp").iterdir()) == []
