@@ -1,6 +1,6 @@
 """How long localcloud takes: a deploy of the dev stack, an API-workflow execution, a Lambda
-invocation in a worker process (cold and warm), sustained executions per second with 1 and 8
-clients, and the demo's wall time.
+invocation in a worker process (the process's first, cold and warm), sustained executions per
+second with 1 and 8 clients, and the demo's wall time.
 
     ./dev bench [--deploys N] [--executions N]
 
@@ -55,6 +55,20 @@ def _invoke(client: Any, function: str, event: dict[str, Any]) -> None:
         raise RuntimeError(f"{function} failed: {response['Payload'].read()!r}")
 
 
+def _cold_invokes(client: Any, function: str, event: dict[str, Any], times: int) -> list[float]:
+    """Invocations that each start a new worker: a changed configuration means new execution
+    environments, as on AWS. Only the invocation is timed."""
+    variables = client.get_function_configuration(FunctionName=function)["Environment"]
+    samples = []
+    for number in range(times):
+        client.update_function_configuration(
+            FunctionName=function,
+            Environment={"Variables": {**variables["Variables"], "BENCH_COLD": str(number)}},
+        )
+        samples.extend(_measure(1, lambda: _invoke(client, function, event)))
+    return samples
+
+
 def _rate(cloud: LocalCloud, clients: int, executions: int) -> float:
     """Sustained API-workflow executions per second, POST to SUCCEEDED, with ``clients`` at
     once. A first round starts as many workers as the clients keep busy: cold starts are
@@ -94,14 +108,18 @@ def main() -> None:
     unthrottled = {"apiThrottlingRateLimit": 10_000, "apiThrottlingBurstLimit": 10_000}
     with deploy("dev", config=unthrottled) as cloud:
         # Each function's first invocation starts its worker (a cold start); later ones reuse it.
+        # The process's very first worker also starts the fork server (localcloud/fork_server.py).
         lambda_ = cloud.client("lambda")
+        find_name = cloud.outputs["findApplicationsFunctionName"]
+        search = {"state": "APPROVED", "limit": 1}
 
         def find() -> None:
-            search = {"state": "APPROVED", "limit": 1}
-            _invoke(lambda_, cloud.outputs["findApplicationsFunctionName"], search)
+            _invoke(lambda_, find_name, search)
 
-        print(_line("Lambda invoke, worker process (cold)", _measure(1, find)))
+        print(_line("Lambda invoke, first worker (+ fork server)", _measure(1, find)))
         print(_line("Lambda invoke, worker process (warm)", _measure(args.executions, find)))
+        cold = _cold_invokes(lambda_, find_name, search, times=5)
+        print(_line("Lambda invoke, new worker process (cold)", cold))
         print(
             _line(
                 "API workflow: first POST -> SUCCEEDED (cold)",
