@@ -70,6 +70,32 @@ class _WholeModulesWhereShared(LoadScopeScheduling):
         module = nodeid.split("::", 1)[0]
         return module if module.startswith(SHARED_FIXTURE_MODULES) else nodeid
 
+    def _assign_work_unit(self, node: Any) -> None:
+        if not getattr(self, "_interleaved", False):
+            self._interleaved = True
+            units = list(self.workqueue.items())
+            self.workqueue.clear()
+            self.workqueue.update(_modules_spread_out(units))
+        super()._assign_work_unit(node)
+
+
+def _modules_spread_out(units: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """The whole modules first (xdist queued them largest first), then the single tests with
+    each module's spread evenly over the run: tests of one module that wait on a clock
+    (timeouts, sleeps) then overlap other modules' tests that keep the cores busy, not each
+    other."""
+    whole = [(scope, unit) for scope, unit in units if "::" not in scope]
+    by_module: dict[str, list[tuple[str, Any]]] = {}
+    for scope, unit in units:
+        if "::" in scope:
+            by_module.setdefault(scope.split("::", 1)[0], []).append((scope, unit))
+    placed = [
+        ((index + 0.5) / len(tests), module, test)
+        for module, tests in by_module.items()
+        for index, test in enumerate(tests)
+    ]
+    return whole + [test for _, _, test in sorted(placed, key=lambda place: place[:2])]
+
 
 @pytest.hookimpl(optionalhook=True)  # so `-p no:xdist` still runs the suite
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling | None:
