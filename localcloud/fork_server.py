@@ -13,7 +13,8 @@ A worker is forked only when that cannot change what its handler sees; otherwise
 plain way (``can_fork``):
 
 - its function's own code or layers bring a module the fork server imported (a bundled boto3,
-  say): on AWS the function's copy wins, so it must not find the runtime's already imported;
+  or a backport named like a standard module, such as ``typing.py``): the function's copy comes
+  first on its path, so it must not find the fork server's already imported;
 - its environment sets a ``PYTHON*`` variable (other than ``PYTHONPATH``), which an interpreter
   reads only as it starts.
 
@@ -160,11 +161,13 @@ class ForkServer:
         the same when forked as when started from nothing."""
         if any(key.startswith("PYTHON") and key != "PYTHONPATH" for key in environment):
             return False
-        for name, path in self._running().preloaded.items():
-            for directory in own_paths:
-                for candidate in (directory / name, directory / f"{name}.py"):
-                    if candidate.exists() and os.path.realpath(candidate) != path:
-                        return False
+        preloaded = self._running().preloaded
+        for directory in own_paths:
+            for entry in os.listdir(directory) if directory.is_dir() else ():
+                # boto3/, six.py, _cffi_backend.cpython-311-x86_64-linux-gnu.so ...
+                name = entry.partition(".")[0]
+                if name in preloaded and os.path.realpath(directory / entry) != preloaded[name]:
+                    return False
         return True
 
     def start(

@@ -6,7 +6,7 @@ so that nothing of localcloud is imported into the workers it forks. It is singl
 forked child inherits no other thread) and talks over its stdin and stdout, one JSON object a line:
 
 - in: ``{"start": ID, "module", "arguments", "directory", "environment", "log"}``;
-- out: first ``{"ready": [[name, path], ...]}`` (the top-level modules it imported, and where
+- out: first ``{"ready": [[name, path], ...]}`` (the top-level modules it holds, and where
   from) or ``{"failed": traceback}``; then ``{"started": ID, "pid"}`` or
   ``{"started": ID, "error"}`` for each request, and ``{"exited": PID, "returncode"}`` as each
   worker ends (negative: the signal that ended it, as ``subprocess`` reports it).
@@ -34,19 +34,19 @@ PRELOADED = ("boto3",)
 
 
 def _preload(runtime_dir: str) -> list[list[str]]:
-    before = set(sys.modules)
+    """Import ``PRELOADED``; then every top-level module this process holds (the standard
+    library's it imported too), each with the real path of its file or package."""
     sys.path.insert(0, runtime_dir)
     for name in PRELOADED:
         __import__(name)
     sys.path.remove(runtime_dir)
-    top_level: dict[str, str] = {}
-    for name in set(sys.modules) - before:
-        module = sys.modules[name]
-        path = getattr(module, "__file__", None)
-        if path and path.startswith(runtime_dir) and "." not in name:
+    loaded = []
+    for name in {name.partition(".")[0] for name in sys.modules}:
+        path = getattr(sys.modules.get(name), "__file__", None)
+        if path:  # a built-in module has no file, and nothing on a path can stand in for it
             package = os.path.dirname(path) if path.endswith("__init__.py") else path
-            top_level[name] = os.path.realpath(package)
-    return sorted([name, path] for name, path in top_level.items())
+            loaded.append([name, os.path.realpath(package)])
+    return sorted(loaded)
 
 
 def _coerce_c_locale() -> None:

@@ -11,6 +11,7 @@ import tempfile
 import time
 from typing import Any
 
+import pytest
 from moto.awslambda.models import LambdaFunction, lambda_backends
 
 from localcloud.cloud import Emulator
@@ -109,13 +110,18 @@ def test_two_forked_workers_draw_different_random_numbers(aws, tmp_path):
     assert first["pid"] != second["pid"] and first["draw"] != second["draw"]
 
 
-def test_a_function_bundling_its_own_boto3_imports_its_own(aws, tmp_path):
-    # On AWS the task root comes first on the import path: a bundled boto3 wins over the runtime's
+@pytest.mark.parametrize("bundled", ["boto3/__init__.py", "typing.py"])
+def test_a_function_bundling_a_module_the_fork_server_imported_imports_its_own(
+    aws, tmp_path, bundled
+):
+    # The task root comes first on the import path (as /var/task on AWS): a bundled boto3, or a
+    # backport named like a standard module, wins over the runtime's
+    name = bundled.partition("/")[0].removesuffix(".py")
     make_function(
         "bundled",
         {
-            "boto3/__init__.py": "BUNDLED = True\n",
-            "main.py": "import boto3\ndef handler(e, c):\n    return hasattr(boto3, 'BUNDLED')\n",
+            bundled: "BUNDLED = True\n",
+            "main.py": f"import {name}\ndef handler(e, c):\n  return hasattr({name}, 'BUNDLED')\n",
         },
     )
     runtime = LambdaRuntime(tmp_path)
