@@ -16,7 +16,6 @@ It exits when its stdin closes.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import locale
 import os
@@ -67,46 +66,34 @@ def _coerce_c_locale() -> None:
         return
 
 
-def _become_worker(request: dict[str, Any], standard_library: list[str], keep: set[int]) -> None:
-    """In the forked child: the process ``python -S -m MODULE ARGUMENTS`` would be, started in
-    the request's directory with exactly its environment and its output in the log. Never
-    returns."""
-    code: Any = 1
-    try:
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        os.setsid()  # a group of its own, as the worker's own subprocess would be
-        for fd in keep:
-            os.close(fd)
-        log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        os.close(log)
-        os.chdir(request["directory"])
-        os.environ.clear()
-        os.environ.update(request["environment"])
-        time.tzset()
-        _coerce_c_locale()
-        python_path = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-        sys.path[:] = [os.getcwd(), *python_path, *standard_library]
-        sys.argv = ["-m", *request["arguments"]]
-        code = 0
-        runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
-    except SystemExit as exit_:
-        code = exit_.code
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):  # exiting regardless
-                stream.flush()
-    if code is None:
-        code = 0
-    elif not isinstance(code, int):
-        print(code, file=sys.stderr, flush=True)  # what the interpreter does with exit("text")
-        code = 1
-    os._exit(code)
+def _become_worker(
+    request: dict[str, Any], standard_library: list[str], replies: BinaryIO, fds: list[int]
+) -> None:
+    """In the forked child: become the process ``python -S -m MODULE ARGUMENTS`` would be,
+    started in the request's directory with exactly its environment and its output in the log,
+    and run it. Never returns: the interpreter exits as that process would (atexit functions,
+    non-daemon threads, an uncaught exception's traceback and status 1, ``sys.exit``'s code)."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    replies.close()  # the fork server's pipes are not the worker's
+    for fd in fds:
+        os.close(fd)
+    os.setsid()  # a group of its own, as a worker started from nothing has
+    log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    os.chdir(request["directory"])
+    os.environ.clear()
+    os.environ.update(request["environment"])
+    time.tzset()
+    _coerce_c_locale()
+    python_path = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+    sys.path[:] = [os.getcwd(), *python_path, *standard_library]
+    sys.argv = ["-m", *request["arguments"]]
+    runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
+    sys.exit(0)
 
 
 def _send(replies: BinaryIO, message: dict[str, Any]) -> None:
@@ -145,7 +132,6 @@ def main() -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wakeup fd is written
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's ^C is for localcloud, not us
     _send(replies, {"ready": ready})
-    keep = {requests_fd, replies.fileno(), wake_r, wake_w}
     pending = b""
     while True:
         readable, _, _ = select.select([requests_fd, wake_r], [], [])
@@ -167,7 +153,7 @@ def main() -> None:
                 _send(replies, {"started": request["start"], "error": str(error)})
                 continue
             if pid == 0:
-                _become_worker(request, standard_library, keep)
+                _become_worker(request, standard_library, replies, [requests_fd, wake_r, wake_w])
             _send(replies, {"started": request["start"], "pid": pid})
 
 

@@ -23,7 +23,7 @@ from tests.localcloud.test_lambda_runtime import alive
 
 # Everything about its process a handler can look at, but the numbers that differ per process.
 INTROSPECT = """
-import os, random, stat, sys, time
+import os, random, signal, stat, sys, time
 import boto3
 def handler(event, context):
     return {
@@ -38,6 +38,10 @@ def handler(event, context):
         "stdout_is_log_file": stat.S_ISREG(os.fstat(1).st_mode),
         "timezone": time.tzname,
         "flags": [sys.flags.optimize, sys.flags.no_site, sys.flags.ignore_environment],
+        "signals_as_python_sets_them": [
+            signal.getsignal(signal.SIGINT) is signal.default_int_handler,
+            signal.getsignal(signal.SIGCHLD) == signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
+        ],
         "boto3_from": os.path.realpath(boto3.__file__),
         "draw": random.random(),
         "pid": os.getpid(),
@@ -94,6 +98,7 @@ def test_a_forked_worker_sees_what_a_worker_started_from_nothing_sees(aws, tmp_p
     assert plain_view["stdout_is_log_file"]
     assert plain_view["timezone"] == ["UTC", "UTC"]
     assert plain_view["flags"] == [0, 1, 0]  # python -S, environment read
+    assert plain_view["signals_as_python_sets_them"] == [True, True]
 
 
 def test_two_forked_workers_draw_different_random_numbers(aws, tmp_path):
@@ -144,6 +149,40 @@ def test_a_python_variable_in_the_environment_takes_effect(aws, tmp_path):
         runtime.uninstall()
 
     assert (invocation.errored, invocation.payload) == (False, "1")
+
+
+EXITER = """
+import atexit, sys
+def handler(event, context):
+    atexit.register(lambda: open(event["marker"], "w").write("ran"))
+    sys.exit(event["code"])
+"""
+
+
+def test_a_worker_exits_as_an_interpreter_does_forked_or_not(aws, tmp_path):
+    # python: sys.exit runs the atexit functions; its code is the process's exit status
+    make_function("exiter", {"main.py": EXITER})
+    outcomes = []
+    for number, fork_workers in enumerate((True, False)):
+        (tmp_path / str(number)).mkdir()
+        runtime = LambdaRuntime(tmp_path / str(number), fork_workers=fork_workers)
+        marker = tmp_path / f"marker-{number}"
+        try:
+            invocation = runtime.run(function(aws, "exiter"), {"marker": str(marker), "code": 3})
+        finally:
+            runtime.uninstall()
+        error = json.loads(invocation.payload)
+        outcomes.append((error["errorType"], error["errorMessage"].rpartition("Error: ")[2]))
+        outcomes.append(marker.read_text())
+
+    assert (
+        outcomes
+        == [
+            ("Runtime.ExitError", "Runtime exited with error: exit status 3"),
+            "ran",
+        ]
+        * 2
+    )
 
 
 SLEEPER = "import os\ndef handler(e, c):\n    return os.getpid()\n"
