@@ -1,8 +1,9 @@
 """One Lambda execution environment: a worker process running AWS's runtime interface client.
 
-The worker is ``python -m awslambdaric <handler>`` with its own Runtime API server
-(``runtime_api``). It initializes once (imports the handler module) and then asks for invocations
-one at a time, as a Lambda execution environment does, keeping module state warm in between.
+The worker is ``python -S -m awslambdaric <handler>`` (started from nothing by ``start_plain``, or
+forked by ``fork_server``) with its own Runtime API server (``runtime_api``). It initializes once
+(imports the handler module) and then asks for invocations one at a time, as a Lambda execution
+environment does, keeping module state warm in between.
 ``invoke`` hands it one invocation and waits for the outcome:
 
 - the runtime's response or error, byte for byte as awslambdaric posted it (AWS's own payloads);
