@@ -16,12 +16,21 @@ from a host name) and lists each response class's methods (to find the action): 
 of the endpoint's time per call. Neither changes while localcloud runs (its patches replace
 actions moto defines; they add none).
 
-One response is written directly: GetExecutionHistory. moto's generic serializer walks every
-member of the HistoryEvent shape (about seventy) for every event and parses each timestamp back
-from text, ~1 ms an event; reading histories was a third of the e2e tests' time. The events are
-already in the API's shape, so they are written as JSON as they are: dates as epoch seconds
-truncated to milliseconds (the JSON protocol's timestamps, as moto's serializer writes them),
-absent fields left out. A client parses the same events from either.
+Some responses are written directly, because moto's generic serializer walks every member of the
+output shape for every value:
+
+- GetExecutionHistory: about seventy members of the HistoryEvent shape for every event, and each
+  timestamp parsed back from text, ~1 ms an event; reading histories was a third of the e2e
+  tests' time. The events are already in the API's shape, so they are written as JSON as they
+  are: dates as epoch seconds truncated to milliseconds (the JSON protocol's timestamps, as
+  moto's serializer writes them), absent fields left out.
+- DynamoDB's item actions (GetItem, PutItem, Query...): items are already in the API's JSON shape
+  (``{"S": ...}``, numbers as strings), and serializing them was about half of moto's time for a
+  GetItem. The output shape's members that hold items, keys, counts and consumed capacity are
+  written as JSON as they are; an answer with anything else (item collection metrics, a binary
+  attribute's bytes, which the serializer base64-encodes) is moto's serializer's to write.
+
+A client parses the same answer from either; tests compare them.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from antlr4 import CommonTokenStream, InputStream
 from moto import backends
 from moto.core import responses as core_responses
 from moto.core import utils as core_utils
+from moto.dynamodb.responses import DynamoHandler
 from moto.stepfunctions.parser.asl.antlr.runtime.ASLLexer import ASLLexer
 from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
 from moto.stepfunctions.parser.asl.component.common.path import result_path
@@ -109,6 +119,77 @@ def _get_execution_history(response: Any) -> str:
     return json.dumps(_present(dict(history)), default=_epoch_seconds)
 
 
+# Their results hold items, keys and counts only: no timestamps, nothing the shape renames.
+DIRECT_DYNAMODB_ACTIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+# What those results may hold to be written directly: items, keys, counts and consumed capacity.
+# Anything else in the output shape (ItemCollectionMetrics) goes through moto's serializer.
+_ITEM_MEMBERS = frozenset(
+    {
+        "Item",
+        "Items",
+        "Attributes",
+        "Count",
+        "ScannedCount",
+        "LastEvaluatedKey",
+        "Responses",
+        "UnprocessedKeys",
+        "UnprocessedItems",
+        "ConsumedCapacity",
+    }
+)
+_MOTO_DYNAMODB_SERIALIZED = DynamoHandler.serialized
+
+
+@functools.cache
+def _members(action: str, member: str | None = None) -> frozenset[str]:
+    """The members of the action's output shape, or of one of its members' (a list's element)."""
+    shape = core_utils.get_service_model("dynamodb").operation_model(action).output_shape
+    if shape is not None and member is not None:
+        shape = shape.members[member]
+        shape = getattr(shape, "member", shape)
+    return frozenset(getattr(shape, "members", ()))
+
+
+def _capacity(action: str, value: Any) -> Any:
+    """ConsumedCapacity (one or a list) with only the shape's members, as moto writes it."""
+    kept = _members(action, "ConsumedCapacity")
+    if isinstance(value, list):
+        return [{k: v for k, v in each.items() if k in kept} for each in value]
+    return {k: v for k, v in value.items() if k in kept}
+
+
+def _dynamodb_serialized(self: Any, action_result: Any) -> Any:
+    result, action = action_result.result, self._get_action()
+    if isinstance(result, dict) and action in DIRECT_DYNAMODB_ACTIONS:
+        members = _members(action)
+        answer = {key: value for key, value in result.items() if key in members}  # as moto does
+        if "ConsumedCapacity" in answer:
+            answer["ConsumedCapacity"] = _capacity(action, answer["ConsumedCapacity"])
+        if answer.keys() <= _ITEM_MEMBERS:
+            try:
+                body = json.dumps(_present(answer))
+            except TypeError:  # a binary attribute's bytes
+                pass
+            else:
+                # The JSON 1.0 protocol's content type, then moto's own headers, as moto answers.
+                headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
+                return 200, headers, body
+    return _MOTO_DYNAMODB_SERIALIZED(self, action_result)
+
+
 class MotoCaches:
     def __init__(self) -> None:
         self._patches = Patches()
@@ -120,6 +201,7 @@ class MotoCaches:
         self._patches.patch(backends, "list_of_moto_modules", _moto_modules)
         self._patches.patch(core_responses, "method_names_from_class", _method_names)
         self._patches.patch(StepFunctionResponse, "get_execution_history", _get_execution_history)
+        self._patches.patch(DynamoHandler, "serialized", _dynamodb_serialized)
 
     def uninstall(self) -> None:
         self._patches.undo()

@@ -10,12 +10,16 @@ ResultPath act on each execution's own input).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from moto.dynamodb.responses import DynamoHandler
 from moto.stepfunctions.responses import StepFunctionResponse
 
+from localcloud import moto_caches
+from tests.conftest import create_table
 from tests.localcloud.test_stepfunctions_fixes import machine, wait
 
 RETRIED_TWICE = {
@@ -114,3 +118,113 @@ def test_the_history_of_an_unknown_execution_is_the_apis_error(aws):
     with pytest.raises(ClientError) as refused:
         _history(unknown)
     assert refused.value.response["Error"]["Code"] == "ExecutionDoesNotExist"
+
+
+# -- DynamoDB item actions written directly ---------------------------------------------------
+
+MOTO_SERIALIZED = DynamoHandler.serialized  # moto's own, before any emulator
+
+EVERY_TYPE = {
+    "id": {"S": "a"},
+    "count": {"N": "3.50"},
+    "nothing": {"NULL": True},
+    "flag": {"BOOL": False},
+    "names": {"SS": ["x", "y"]},
+    "numbers": {"NS": ["1", "2"]},
+    "nested": {"M": {"list": {"L": [{"S": "x"}, {"N": "1"}, {"M": {}}]}}},
+}
+
+
+def _item_calls(dynamodb: Any) -> None:
+    """One call of each action written directly, with items of every non-binary type."""
+    table = "items"
+    key = {"id": {"S": "a"}}
+    dynamodb.put_item(TableName=table, Item=EVERY_TYPE, ReturnConsumedCapacity="TOTAL")
+    dynamodb.put_item(
+        TableName=table, Item={**EVERY_TYPE, "id": {"S": "b"}}, ReturnValues="ALL_OLD"
+    )
+    dynamodb.get_item(TableName=table, Key=key)
+    dynamodb.get_item(TableName=table, Key={"id": {"S": "missing"}})
+    dynamodb.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET #c = :c",
+        ExpressionAttributeNames={"#c": "count"},
+        ExpressionAttributeValues={":c": {"N": "4"}},
+        ReturnValues="ALL_NEW",
+    )
+    dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="id = :id",
+        ExpressionAttributeValues={":id": {"S": "a"}},
+        ReturnConsumedCapacity="TOTAL",
+    )
+    dynamodb.scan(TableName=table, Limit=1)  # a LastEvaluatedKey
+    dynamodb.batch_get_item(RequestItems={table: {"Keys": [key, {"id": {"S": "b"}}]}})
+    dynamodb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": key}}])
+    dynamodb.transact_write_items(
+        TransactItems=[{"Put": {"TableName": table, "Item": {**EVERY_TYPE, "id": {"S": "c"}}}}]
+    )
+    dynamodb.batch_write_item(
+        RequestItems={table: [{"DeleteRequest": {"Key": {"id": {"S": "c"}}}}]}
+    )
+    dynamodb.delete_item(TableName=table, Key={"id": {"S": "b"}}, ReturnValues="ALL_OLD")
+
+
+def test_dynamodb_item_answers_read_the_same_as_from_motos_serializer(aws, monkeypatch):
+    create_table("items")
+    answers: list[tuple[str, bool, Any, Any]] = []
+    direct = DynamoHandler.serialized
+    assert direct is not MOTO_SERIALIZED  # two ways compared
+    moto_wrote: list[bool] = []
+
+    def moto_writes(handler: Any, action_result: Any) -> Any:
+        moto_wrote.append(True)
+        return MOTO_SERIALIZED(handler, action_result)
+
+    def both(handler: Any, action_result: Any) -> Any:
+        moto_wrote.clear()
+        status, headers, body = direct(handler, action_result)
+        answers.append(
+            (
+                handler._get_action(),
+                bool(moto_wrote),
+                (status, dict(headers), json.loads(body)),  # as they were: moto adds more later
+                MOTO_SERIALIZED(handler, action_result),
+            )
+        )
+        return status, headers, body
+
+    monkeypatch.setattr(moto_caches, "_MOTO_DYNAMODB_SERIALIZED", moto_writes)
+    monkeypatch.setattr(DynamoHandler, "serialized", both)
+    _item_calls(boto3.client("dynamodb"))
+
+    # Then each is written directly unless it holds item collection metrics, and reads the same
+    # (each action's "Response Syntax", Amazon DynamoDB API Reference)
+    assert [(action, by_moto) for action, by_moto, _, _ in answers] == [
+        ("PutItem", False),  # ReturnConsumedCapacity
+        ("PutItem", False),
+        ("GetItem", False),
+        ("GetItem", False),
+        ("UpdateItem", False),
+        ("Query", False),  # ReturnConsumedCapacity
+        ("Scan", False),
+        ("BatchGetItem", False),
+        ("TransactGetItems", False),
+        ("TransactWriteItems", True),  # ItemCollectionMetrics
+        ("BatchWriteItem", True),  # ItemCollectionMetrics
+        ("DeleteItem", False),
+    ]
+    for action, _, written_directly, (status, headers, body) in answers:
+        assert written_directly == (status, dict(headers), json.loads(body)), action
+
+
+def test_a_binary_attribute_is_base64_as_the_api_writes_it(aws):
+    # JSON protocol: a blob travels as base64 text (AttributeValue "B", DynamoDB API Reference)
+    create_table("items")
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.put_item(TableName="items", Item={"id": {"S": "a"}, "data": {"B": b"\x00\x01hi"}})
+
+    item = dynamodb.get_item(TableName="items", Key={"id": {"S": "a"}})["Item"]
+
+    assert item["data"] == {"B": b"\x00\x01hi"}
