@@ -5,7 +5,8 @@ with ANTLR at every StartExecution (over half of the process's time at 30 execut
 ANTLR's Python runtime is slow), and jsonpath_ng builds a new yacc parser for every JSONPath it
 reads (a quarter). Both results are cached by their text:
 
-- the ANTLR parse tree of a definition, which nothing changes after parsing. The components
+- the ANTLR parse tree of a definition, which nothing changes after parsing, with each node's
+  text worked out once (ANTLR builds it again at every ``getText``). The components
   evaluated are still built afresh from it for every execution (a few milliseconds): some keep
   what they were doing on themselves while they run (a Map state its workers), and two
   executions must not share that;
@@ -77,7 +78,28 @@ def _syntax_tree(definition: str) -> Any:
     tree = parser.state_machine()
     if errors.errors:
         raise ASLParserException(errors=errors.errors)
+    _remember_texts(tree)
     return tree
+
+
+def _remember_texts(tree: Any) -> None:
+    """Give every node of the finished tree its text once. Preprocessing asks each string
+    literal for its text, which ANTLR's ``getText`` builds again from every token below it each
+    time: over half of building an execution's program. The tree no longer changes."""
+    pending, finished = [tree], []
+    while pending:  # the nodes, parents before children
+        node = pending.pop()
+        finished.append(node)
+        pending.extend(getattr(node, "children", None) or ())
+    texts: dict[int, str] = {}
+    for node in reversed(finished):  # children before parents
+        children = getattr(node, "children", None)
+        if hasattr(node, "symbol"):  # a token
+            text = node.getText()
+        else:
+            text = "".join(texts[id(child)] for child in children or ())
+        texts[id(node)] = text
+        node.getText = text.__str__  # the instance's own, in front of ANTLR's method
 
 
 def _parse(definition: str) -> tuple[Any, Any]:

@@ -14,8 +14,11 @@ from typing import Any
 
 import boto3
 import pytest
+from antlr4 import CommonTokenStream, InputStream
 from botocore.exceptions import ClientError
 from moto.dynamodb.responses import DynamoHandler
+from moto.stepfunctions.parser.asl.antlr.runtime.ASLLexer import ASLLexer
+from moto.stepfunctions.parser.asl.antlr.runtime.ASLParser import ASLParser
 from moto.stepfunctions.responses import StepFunctionResponse
 
 from localcloud import moto_caches
@@ -228,3 +231,37 @@ def test_a_binary_attribute_is_base64_as_the_api_writes_it(aws):
     item = dynamodb.get_item(TableName="items", Key={"id": {"S": "a"}})["Item"]
 
     assert item["data"] == {"B": b"\x00\x01hi"}
+
+
+def _nodes(tree: Any) -> list[Any]:
+    found, pending = [], [tree]
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        pending.extend(reversed(getattr(node, "children", None) or ()))
+    return found
+
+
+def test_each_node_of_a_cached_tree_has_the_text_antlr_gives_it():
+    definition = json.dumps(
+        {
+            "Comment": 'quotes " and \\\\ and é, ✓',
+            "StartAt": "Pass",
+            "States": {
+                "Pass": {
+                    "Type": "Pass",
+                    "Result": {"n": [1, 2.5, None]},
+                    "ResultPath": "$.r",
+                    "End": True,
+                }
+            },
+        }
+    )
+    fresh = ASLParser(CommonTokenStream(ASLLexer(InputStream(definition)))).state_machine()
+
+    cached = moto_caches._syntax_tree(definition)
+
+    assert [node.getText() for node in _nodes(cached)] == [
+        type(node).getText(node) for node in _nodes(fresh)
+    ]
+    assert "getText" not in vars(_nodes(fresh)[0])  # the fresh tree answers with ANTLR's own
