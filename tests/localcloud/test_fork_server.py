@@ -12,14 +12,13 @@ import time
 from typing import Any
 
 import pytest
-from moto.awslambda.models import LambdaFunction, lambda_backends
 
 from localcloud.cloud import Emulator
 from localcloud.fork_server import ForkServer, shared_fork_server
 from localcloud.lambda_runtime import LambdaRuntime
 from localcloud.worker_launch import RUNTIME_DISTRIBUTIONS
 from tests.localcloud.conftest import make_function
-from tests.localcloud.test_lambda_runtime import alive
+from tests.localcloud.test_lambda_runtime import alive, function
 
 # Everything about its process a handler can look at, but the numbers that differ per process.
 INTROSPECT = """
@@ -45,14 +44,11 @@ def handler(event, context):
         "boto3_from": os.path.realpath(boto3.__file__),
         "draw": random.random(),
         "pid": os.getpid(),
+        "parent": os.getppid(),
     }
 """
 
-PER_PROCESS = ("draw", "pid")
-
-
-def function(aws: Emulator, name: str) -> LambdaFunction:
-    return lambda_backends[aws.account_id][aws.region].get_function(name)
+PER_PROCESS = ("draw", "pid", "parent")
 
 
 def run(runtime: LambdaRuntime, aws: Emulator, name: str) -> dict[str, Any]:
@@ -81,7 +77,8 @@ def test_a_forked_worker_sees_what_a_worker_started_from_nothing_sees(aws, tmp_p
 
     # The forked worker is the fork server's child; the plain one is ours
     server = shared_fork_server(RUNTIME_DISTRIBUTIONS).pid
-    assert server is not None and forked_pid != plain_result["pid"]
+    assert server is not None
+    assert (forked_result["parent"], plain_result["parent"]) == (server, os.getpid())
     assert not alive(forked_pid)
     # Paths and directories differ only by each runtime's own directory
     forked_view, plain_view = (
@@ -175,26 +172,20 @@ def test_a_worker_exits_as_an_interpreter_does_forked_or_not(aws, tmp_path):
         outcomes.append((error["errorType"], error["errorMessage"].rpartition("Error: ")[2]))
         outcomes.append(marker.read_text())
 
-    assert (
-        outcomes
-        == [
-            ("Runtime.ExitError", "Runtime exited with error: exit status 3"),
-            "ran",
-        ]
-        * 2
-    )
+    exited = ("Runtime.ExitError", "Runtime exited with error: exit status 3")
+    assert outcomes == [exited, "ran", exited, "ran"]
 
 
-SLEEPER = "import os\ndef handler(e, c):\n    return os.getpid()\n"
+REPORTS_PID = "import os\ndef handler(e, c):\n    return os.getpid()\n"
 
 
 def test_when_the_fork_server_dies_its_workers_end_and_the_next_invocation_starts_a_new_one(
     aws, tmp_path
 ):
-    make_function("sleeper", {"main.py": SLEEPER})
+    make_function("reports-pid", {"main.py": REPORTS_PID})
     runtime = LambdaRuntime(tmp_path)
     try:
-        first_worker = int(runtime.run(function(aws, "sleeper"), {}).payload)
+        first_worker = int(runtime.run(function(aws, "reports-pid"), {}).payload)
         server = shared_fork_server(RUNTIME_DISTRIBUTIONS).pid
         assert server is not None and alive(first_worker)
 
@@ -202,7 +193,7 @@ def test_when_the_fork_server_dies_its_workers_end_and_the_next_invocation_start
         deadline = time.monotonic() + 10
         while alive(first_worker) and time.monotonic() < deadline:
             time.sleep(0.01)
-        second = runtime.run(function(aws, "sleeper"), {})
+        second = runtime.run(function(aws, "reports-pid"), {})
     finally:
         runtime.uninstall()
 
