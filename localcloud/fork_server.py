@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from localcloud.installed_packages import link_distributions
+from localcloud.worker_process import WorkerLaunch
 
 _PROCESS_SCRIPT = Path(__file__).with_name("fork_server_process.py")
 
@@ -157,13 +158,13 @@ class ForkServer:
             server = self._server
         return server.process.pid if server is not None and server.serving else None
 
-    def can_fork(self, own_paths: Sequence[Path], environment: dict[str, str]) -> bool:
-        """Whether a worker with this code and layers (``own_paths``) and this environment sees
-        the same when forked as when started from nothing."""
+    def can_fork(self, launch: WorkerLaunch, environment: dict[str, str]) -> bool:
+        """Whether this worker, with its function's code and layers (``launch.own_paths``) and
+        this environment, sees the same when forked as when started from nothing."""
         if any(key.startswith("PYTHON") and key != "PYTHONPATH" for key in environment):
             return False
         preloaded = self._running().preloaded
-        for directory in own_paths:
+        for directory in launch.own_paths:
             for entry in os.listdir(directory) if directory.is_dir() else ():
                 # boto3/, six.py, _cffi_backend.cpython-311-x86_64-linux-gnu.so ...
                 name = entry.partition(".")[0]
@@ -171,21 +172,14 @@ class ForkServer:
                     return False
         return True
 
-    def start(
-        self,
-        module: str,
-        arguments: Sequence[str],
-        directory: Path,
-        environment: dict[str, str],
-        log_path: Path,
-    ) -> ForkedProcess:
-        """Fork a worker running ``python -S -m MODULE ARGUMENTS`` in ``directory``."""
+    def start(self, launch: WorkerLaunch, environment: dict[str, str]) -> ForkedProcess:
+        """Fork the worker ``launch.command`` would start, with ``environment``."""
         request = {
-            "module": module,
-            "arguments": list(arguments),
-            "directory": str(directory),
+            "module": launch.module,
+            "arguments": launch.arguments,
+            "directory": str(launch.directory),
             "environment": environment,
-            "log": str(log_path),
+            "log": str(launch.log_path),
         }
         try:
             return self._running().fork(request)

@@ -187,10 +187,8 @@ class FunctionWorkers:
     def _start_process(self, launch: WorkerLaunch, environment: dict[str, str]) -> WorkerProcess:
         """Forked from the fork server where that changes nothing the handler sees."""
         server = self._fork_server
-        if server is not None and server.can_fork(launch.own_paths, environment):
-            return server.start(
-                launch.module, launch.arguments, launch.directory, environment, launch.log_path
-            )
+        if server is not None and server.can_fork(launch, environment):
+            return server.start(launch, environment)
         return start_plain(launch, environment)
 
     def stop(self) -> None:

@@ -50,7 +50,7 @@ class WorkerLaunch:
     directory: Path
     environment: dict[str, str]
     log_path: Path
-    own_paths: tuple[Path, ...] = ()
+    own_paths: tuple[Path, ...]
 
     @property
     def command(self) -> list[str]:

@@ -9,14 +9,16 @@ import re
 import signal
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from localcloud.cloud import Emulator
 from localcloud.fork_server import ForkServer, shared_fork_server
-from localcloud.lambda_runtime import LambdaRuntime
+from localcloud.lambda_runtime import Invocation, LambdaRuntime
 from localcloud.worker_launch import RUNTIME_DISTRIBUTIONS
+from localcloud.worker_process import WorkerLaunch
 from tests.localcloud.conftest import make_function
 from tests.localcloud.test_lambda_runtime import alive, function
 
@@ -56,6 +58,18 @@ def run(runtime: LambdaRuntime, aws: Emulator, name: str) -> dict[str, Any]:
     assert not invocation.errored, invocation.payload
     result: dict[str, Any] = json.loads(invocation.payload)
     return result
+
+
+def invoke_once(
+    aws: Emulator, root: Path, name: str, event: Any = None, fork_workers: bool = True
+) -> Invocation:
+    """One invocation in a runtime of its own under ``root``, uninstalled afterwards."""
+    root.mkdir(exist_ok=True)
+    runtime = LambdaRuntime(root, fork_workers=fork_workers)
+    try:
+        return runtime.run(function(aws, name), {} if event is None else event)
+    finally:
+        runtime.uninstall()
 
 
 def without(result: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -126,11 +140,7 @@ def test_a_function_bundling_a_module_the_fork_server_imported_imports_its_own(
             "main.py": f"import {name}\ndef handler(e, c):\n  return hasattr({name}, 'BUNDLED')\n",
         },
     )
-    runtime = LambdaRuntime(tmp_path)
-    try:
-        invocation = runtime.run(function(aws, "bundled"), {})
-    finally:
-        runtime.uninstall()
+    invocation = invoke_once(aws, tmp_path, "bundled")
 
     assert (invocation.errored, invocation.payload) == (False, "true")
 
@@ -139,11 +149,7 @@ def test_a_python_variable_in_the_environment_takes_effect(aws, tmp_path):
     # An interpreter reads PYTHONOPTIMIZE as it starts ("Command line and environment", Python docs)
     source = "import sys\ndef handler(e, c):\n    return sys.flags.optimize\n"
     make_function("optimized", {"main.py": source}, environment={"PYTHONOPTIMIZE": "1"})
-    runtime = LambdaRuntime(tmp_path)
-    try:
-        invocation = runtime.run(function(aws, "optimized"), {})
-    finally:
-        runtime.uninstall()
+    invocation = invoke_once(aws, tmp_path, "optimized")
 
     assert (invocation.errored, invocation.payload) == (False, "1")
 
@@ -161,13 +167,9 @@ def test_a_worker_exits_as_an_interpreter_does_forked_or_not(aws, tmp_path):
     make_function("exiter", {"main.py": EXITER})
     outcomes = []
     for number, fork_workers in enumerate((True, False)):
-        (tmp_path / str(number)).mkdir()
-        runtime = LambdaRuntime(tmp_path / str(number), fork_workers=fork_workers)
         marker = tmp_path / f"marker-{number}"
-        try:
-            invocation = runtime.run(function(aws, "exiter"), {"marker": str(marker), "code": 3})
-        finally:
-            runtime.uninstall()
+        event = {"marker": str(marker), "code": 3}
+        invocation = invoke_once(aws, tmp_path / str(number), "exiter", event, fork_workers)
         error = json.loads(invocation.payload)
         outcomes.append((error["errorType"], error["errorMessage"].rpartition("Error: ")[2]))
         outcomes.append(marker.read_text())
@@ -211,7 +213,8 @@ def test_closing_the_fork_server_ends_it_and_removes_its_files(tmp_path, monkeyp
     tempfile.tempdir = None  # read TMPDIR again
     server = ForkServer(RUNTIME_DISTRIBUTIONS)
     try:
-        worker = server.start("json.tool", ["--help"], tmp_path, {}, tmp_path / "log")
+        launch = WorkerLaunch("json.tool", ["--help"], tmp_path, {}, tmp_path / "log", ())
+        worker = server.start(launch, {})
         pid = server.pid
         assert worker.wait() == 0 and "usage:" in (tmp_path / "log").read_text()
         assert pid is not None and list((tmp_path / "tmp").iterdir())
