@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.function import PythonFunction, PythonFunctionArgs
+from components.function import PythonFunction, PythonFunctionArgs, system_function
 from components.settings import AccountApplicationsSettings, Observability
 from components.state_machine import StateMachine, StateMachineArgs
 from components.table import GlobalIndex, Key, Table, TableArgs
@@ -178,21 +178,16 @@ class AccountApplications(pulumi.ComponentResource):
         environment: Mapping[str, pulumi.Input[str]],
     ) -> PythonFunction:
         """One of this system's functions, with exactly the shared packages and environment the
-        caller names; each logs as this system (Powertools reads its service name from
-        ``POWERTOOLS_SERVICE_NAME``)."""
-        obs = self._observability
-        variables: dict[str, pulumi.Input[str]] = {
-            "POWERTOOLS_SERVICE_NAME": self._name,
-            **environment,
-        }
-        return PythonFunction(
-            f"{self._name}-{role}",
+        caller names."""
+        return system_function(
+            self,
+            self._name,
+            role,
             PythonFunctionArgs(
                 package=package,
                 shared=shared,
                 description=f"{description} (seed 003)",
-                environment=variables,
-                observability=obs,
+                environment=environment,
+                observability=self._observability,
             ),
-            opts=pulumi.ResourceOptions(parent=self),
         )

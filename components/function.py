@@ -83,12 +83,15 @@ class PythonFunction(pulumi.ComponentResource):
     log_group: aws.cloudwatch.LogGroup
     name: pulumi.Output[str]
     arn: pulumi.Output[str]
+    timeout: int
+    """Seconds an invocation may run (what a queue's visibility timeout is sized against)."""
 
     def __init__(
         self, name: str, args: PythonFunctionArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("serverless-workflows:function:PythonFunction", name, None, opts)
         self._name = name
+        self.timeout = args.timeout
         child = pulumi.ResourceOptions(parent=self)
 
         self.role = service_role(name, "lambda.amazonaws.com", f"Execution role of {name}", self)
@@ -145,3 +148,12 @@ class PythonFunction(pulumi.ComponentResource):
     ) -> aws.iam.RolePolicy:
         """Add an inline policy named after its purpose to this function's role."""
         return inline_policy(f"{self._name}-{purpose}", self.role, statements, self)
+
+
+def system_function(
+    parent: pulumi.Resource, system: str, role: str, args: PythonFunctionArgs
+) -> PythonFunction:
+    """The function ``{system}-{role}`` of a system's component: its child, logging as the system
+    (Powertools reads its service name from ``POWERTOOLS_SERVICE_NAME``)."""
+    args.environment = {"POWERTOOLS_SERVICE_NAME": system, **args.environment}
+    return PythonFunction(f"{system}-{role}", args, opts=pulumi.ResourceOptions(parent=parent))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pulumi
@@ -10,6 +11,10 @@ from components.http_api import AUTHORIZATION_TYPES
 from components.observability import Observability
 
 __all__ = ["Observability", "StackSettings"]
+
+
+# One address, as SNS's e-mail protocol takes it: no display name, no list.
+_EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 
 
 class ConfigError(ValueError):
@@ -31,12 +36,23 @@ class AccountApplicationsSettings:
 
 
 @dataclass(frozen=True)
+class OrdersSettings:
+    api_key_expiry_days: int
+    """Days after the deploy's day that the orders API key stops working (1 to 365)."""
+    payment_failure_rate: float
+    """Probability (0 to 1) that the simulated payment fails."""
+    notification_email: str
+    """Address subscribed to order notifications; empty for none."""
+
+
+@dataclass(frozen=True)
 class StackSettings:
     observability: Observability
     api: ApiSettings
     task_wait_seconds: int
     """How long the task tracker waits between STARTED and Done."""
     account_applications: AccountApplicationsSettings
+    orders: OrdersSettings
 
     @classmethod
     def from_config(cls, config: pulumi.Config) -> StackSettings:
@@ -58,6 +74,11 @@ class StackSettings:
                     "accountApplicationsPointInTimeRecovery"
                 ),
                 review_timeout_seconds=config.require_int("reviewTimeoutSeconds"),
+            ),
+            orders=OrdersSettings(
+                api_key_expiry_days=config.require_int("ordersApiKeyExpiryDays"),
+                payment_failure_rate=config.require_float("ordersPaymentFailureRate"),
+                notification_email=config.require("ordersNotificationEmail").strip(),
             ),
         )
         settings.check()
@@ -112,3 +133,19 @@ class StackSettings:
             raise ConfigError(
                 f"reviewTimeoutSeconds must be from 1 to 31536000, not {review_timeout}"
             )
+        self._check_orders()
+
+    def _check_orders(self) -> None:
+        orders = self.orders
+        # AppSync accepts an API key expiry from 1 to 365 days ahead.
+        if not 1 <= orders.api_key_expiry_days <= 365:
+            raise ConfigError(
+                f"ordersApiKeyExpiryDays must be from 1 to 365, not {orders.api_key_expiry_days}"
+            )
+        if not 0.0 <= orders.payment_failure_rate <= 1.0:  # also false for NaN
+            raise ConfigError(
+                f"ordersPaymentFailureRate must be from 0 to 1, not {orders.payment_failure_rate}"
+            )
+        email = orders.notification_email
+        if email and not _EMAIL.fullmatch(email):
+            raise ConfigError(f"ordersNotificationEmail {email!r} is not an e-mail address")
