@@ -76,7 +76,7 @@ class OrderProcessing(pulumi.ComponentResource):
             "payment",
             "process_payment",
             "Simulates the order's payment, failing at the configured rate",
-            shared=(),
+            shared=ORDER_PACKAGES,
             environment={"PAYMENT_FAILURE_RATE": repr(settings.payment_failure_rate)},
         )
         self.state_machine = StateMachine(

@@ -1,28 +1,21 @@
 """The task tracker's state machine, as the starter uses it: start a task's execution, once.
 
 Starting the same task twice in the same second asks for the same execution name with the same
-input. Step Functions (Standard) answers a repeat for a running execution with that execution; for
-a finished one it raises ``ExecutionAlreadyExists``, and then the existing execution is read back
-and returned if its input is this task start's. Either way the caller gets the one execution that
-tracks the task, never a second one and never an error. Only an execution of that name started
-with another input (by someone else) is an error: ``ExecutionNameTakenError``.
+input, so ``lambda_support.executions`` gives the caller the one execution that tracks the task,
+never a second one and never an error. Only an execution of that name started with another input
+(by someone else) is an error: ``ExecutionNameTakenError``.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-from lambda_support.arns import execution_arn
-from lambda_support.aws_errors import error_code
+from lambda_support.executions import ExecutionNameTakenError, start_execution_once
 
 from task_starter.tasks import TaskStart
 
-
-class ExecutionNameTakenError(RuntimeError):
-    """An execution with the task's name exists, started with a different input."""
+__all__ = ["ExecutionNameTakenError", "TaskExecution", "TaskExecutions"]
 
 
 @dataclass(frozen=True)
@@ -50,23 +43,7 @@ class TaskExecutions:
 
     def start(self, task: TaskStart) -> TaskExecution:
         """Start the task's execution, or return it if this task start already has one."""
-        try:
-            response = self._client.start_execution(
-                stateMachineArn=self._state_machine_arn,
-                name=task.execution_name,
-                input=task.execution_input_json(),
-            )
-        except ClientError as err:
-            if error_code(err) != "ExecutionAlreadyExists":
-                raise
-            return self._existing(task)
-        return TaskExecution(response["executionArn"], task, status="RUNNING")
-
-    def _existing(self, task: TaskStart) -> TaskExecution:
-        arn = execution_arn(self._state_machine_arn, task.execution_name)
-        existing = self._client.describe_execution(executionArn=arn)
-        if json.loads(existing.get("input") or "null") != task.execution_input:
-            raise ExecutionNameTakenError(
-                f"execution {arn} exists with an input other than {task.execution_input_json()}"
-            )
-        return TaskExecution(arn, task, status=existing["status"])
+        execution = start_execution_once(
+            self._client, self._state_machine_arn, task.execution_name, task.execution_input
+        )
+        return TaskExecution(execution.execution_arn, task, status=execution.status)

@@ -7,7 +7,6 @@ A task started at unix second ``t`` runs as the execution ``<taskId>-<t>`` with 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,11 +49,6 @@ class TaskStart:
     @property
     def execution_input(self) -> dict[str, Any]:
         return {"taskId": self.task_id, "timestamp": self.timestamp}
-
-    def execution_input_json(self) -> str:
-        """The input as one fixed string: a repeated start sends byte-identical input, which
-        Step Functions treats as the same request."""
-        return json.dumps(self.execution_input, sort_keys=True, separators=(",", ":"))
 
 
 def parse_task_start(event: Any, timestamp: int) -> TaskStart:

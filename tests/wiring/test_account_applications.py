@@ -374,6 +374,7 @@ def test_approve_ships_its_entry_point_the_records_code_and_the_generic_helpers(
         "lambda_support/__init__.py",
         "lambda_support/arns.py",
         "lambda_support/aws_errors.py",
+        "lambda_support/executions.py",
         "lambda_support/lazy.py",
         "lambda_support/text.py",
     ]

@@ -92,6 +92,7 @@ def test_the_function_archive_contains_the_handler_and_its_helpers_and_nothing_e
         "lambda_support/__init__.py",
         "lambda_support/arns.py",
         "lambda_support/aws_errors.py",
+        "lambda_support/executions.py",
         "lambda_support/lazy.py",
         "lambda_support/text.py",
         "put_item/__init__.py",

@@ -158,7 +158,7 @@ def test_each_function_carries_only_the_packages_it_imports(dev):
     }
 
     assert packages == {
-        "payment": {"process_payment"},
+        "payment": {"process_payment", "orders", "lambda_support"},
         "consumer": {"order_consumer", "orders", "lambda_support"},
         "queries": {"order_queries", "orders", "lambda_support"},
         "intake": {"order_intake", "orders", "lambda_support"},

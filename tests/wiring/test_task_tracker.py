@@ -166,6 +166,7 @@ def test_the_starter_finds_the_machine_in_its_environment_and_runs_the_task_star
         "lambda_support/__init__.py",
         "lambda_support/arns.py",
         "lambda_support/aws_errors.py",
+        "lambda_support/executions.py",
         "lambda_support/lazy.py",
         "lambda_support/text.py",
         "task_starter/__init__.py",

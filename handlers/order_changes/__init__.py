@@ -1,0 +1,1 @@
+"""Pizza orders (seed 002): the ``updateOrder`` and ``deleteOrder`` mutations."""

@@ -1,0 +1,1 @@
+"""Pizza orders (seed 002): starts the order workflow for each order taken from the queue."""

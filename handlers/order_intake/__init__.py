@@ -1,0 +1,1 @@
+"""Pizza orders (seed 002): the ``postOrder`` mutation, which queues an order for processing."""

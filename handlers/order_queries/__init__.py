@@ -1,0 +1,1 @@
+"""Pizza orders (seed 002): the ``orders`` and ``order`` queries of the GraphQL API."""

@@ -1,0 +1,1 @@
+"""Pizza orders (seed 002): the fake payment the order workflow calls."""
