@@ -13,6 +13,9 @@ SYSTEM = "order-processing"
 ACCOUNT = "123456789012"
 SCHEMA = "definitions/orders.graphql"
 LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"]
+# How Pulumi's wire format marks a secret value (sdk/python/lib/pulumi/runtime/rpc.py).
+SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
+SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
 
 
 @pytest.fixture(scope="module")
@@ -282,11 +285,8 @@ def test_the_workflows_role_holds_exactly_what_its_tasks_call(dev):
     ]
 
     assert sorted(statements, key=lambda s: s["Action"][0]) == [
-        {
-            "Effect": "Allow",
-            "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
-            "Resource": [table],
-        },
+        {"Effect": "Allow", "Action": ["dynamodb:PutItem"], "Resource": [table]},
+        {"Effect": "Allow", "Action": ["dynamodb:UpdateItem"], "Resource": [table]},
         {
             "Effect": "Allow",
             "Action": ["lambda:InvokeFunction"],
@@ -420,10 +420,13 @@ def test_the_stack_exports_the_orders_entry_points_and_keeps_the_key_secret(dev)
     assert dev.outputs["ordersTableName"] == dev.named(f"{SYSTEM}-orders-table").outputs["name"]
     assert dev.outputs["ordersStateMachineArn"] == _arn(dev, f"{SYSTEM}-workflow-state-machine")
     assert dev.outputs["ordersTopicArn"] == _arn(dev, f"{SYSTEM}-notifications-topic")
-    assert dev.outputs["ordersApiKey"] == {
-        "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-        "value": dev.named(f"{SYSTEM}-graphql-key").outputs["key"],
-    }
+    key = dev.named(f"{SYSTEM}-graphql-key").outputs["key"]
+    assert dev.outputs["ordersApiKey"] == key
+    # Registered as a secret (Pulumi's secret envelope), so `pulumi stack output` hides it.
+    (system_outputs,) = [
+        outputs for urn, outputs in dev.component_outputs.items() if urn.endswith(f"::{SYSTEM}")
+    ]
+    assert system_outputs["apiKey"] == {SECRET_SIGNATURE: SECRET_VALUE, "value": key}
 
 
 # -- configuration --------------------------------------------------------------------------
