@@ -4,6 +4,7 @@ import pulumi
 
 from components.account_applications import AccountApplications, AccountApplicationsArgs
 from components.api_workflow import ApiWorkflow, ApiWorkflowArgs
+from components.order_processing import OrderProcessing, OrderProcessingArgs
 from components.settings import StackSettings
 from components.task_tracker import TaskTracker, TaskTrackerArgs
 
@@ -35,3 +36,15 @@ pulumi.export("accountApplicationsTableName", account_applications.table.name)
 pulumi.export("submitApplicationFunctionName", account_applications.submit.name)
 pulumi.export("findApplicationsFunctionName", account_applications.find.name)
 pulumi.export("reviewApplicationFunctionName", account_applications.review.name)
+
+orders = OrderProcessing(
+    "order-processing",
+    OrderProcessingArgs(observability=settings.observability, settings=settings.orders),
+)
+pulumi.export("ordersGraphqlUrl", orders.api.url)
+pulumi.export("ordersApiKey", orders.api.key)
+pulumi.export("ordersQueueUrl", orders.queue.url)
+pulumi.export("ordersDeadLetterQueueUrl", orders.queue.dead_letter_url)
+pulumi.export("ordersTableName", orders.table.name)
+pulumi.export("ordersStateMachineArn", orders.state_machine.arn)
+pulumi.export("ordersTopicArn", orders.topic.arn)

@@ -1,6 +1,6 @@
 """``python -m localcloud up [PROGRAM_DIR]``: deploy a stack of a Pulumi program into the
 in-process AWS and serve it until interrupted: the AWS API of every emulated service on one
-endpoint, and the HTTP APIs on the front door."""
+endpoint, and the HTTP and GraphQL APIs on their front doors."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ def summary(cloud: LocalCloud) -> str:
         "",
         f"AWS endpoint:    {cloud.endpoint_url}   (every emulated service)",
         f"HTTP front door: {cloud.url}   (the deployed HTTP APIs)",
+        f"GraphQL APIs:    {cloud.graphql_url}   (the deployed AppSync APIs)",
         "",
         "use it from a shell with:",
         f"  export AWS_ENDPOINT_URL={cloud.endpoint_url}",

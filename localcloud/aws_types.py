@@ -9,8 +9,10 @@ either of them by name: nothing is silently faked.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -30,6 +32,9 @@ class Placement:
     account_id: str
     api_base_url: str | None = None
     """Where HTTP APIs answer, at ``<base>/<api id>``; None for AWS's execute-api hosts."""
+    graphql_base_url: str | None = None
+    """Where GraphQL APIs answer, at ``<base>/<api id>/graphql``; None for AWS's appsync-api
+    hosts."""
 
     def arn(self, service: str, resource: str, regional: bool = True) -> str:
         region = self.region if regional else ""
@@ -40,11 +45,18 @@ class Placement:
             return f"https://{api_id}.execute-api.{self.region}.amazonaws.com"
         return f"{self.api_base_url.rstrip('/')}/{api_id}"
 
+    def graphql_endpoint(self, api_id: str) -> str:
+        if self.graphql_base_url is None:
+            return f"https://{api_id}.appsync-api.{self.region}.amazonaws.com/graphql"
+        return f"{self.graphql_base_url.rstrip('/')}/{api_id}/graphql"
+
 
 Inputs = dict[str, Any]
 Outputs = Callable[[Placement, str, Inputs, str], dict[str, Any]]
 """The outputs AWS adds to a resource's inputs, from its placement, name, inputs and id."""
 IdRule = Callable[[Placement, str, Inputs], str]
+MadeUpId = Callable[[Placement, Inputs, str], str]
+"""What an id AWS makes up looks like, from a random token (for the recording mocks)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,12 @@ class ResourceType:
     outputs: Outputs
     id_rule: IdRule | None
     """How AWS derives its id from its name and inputs; None when AWS makes the id up."""
+    made_up: MadeUpId | None = None
+    """The shape of the id AWS makes up, when it is more than a token (an ARN, a pair)."""
+
+    def made_up_id(self, placement: Placement, inputs: Inputs, token: str) -> str:
+        """An id of the shape AWS makes up, from ``token``."""
+        return token if self.made_up is None else self.made_up(placement, inputs, token)
 
     def shape(
         self, placement: Placement, name: str, inputs: Inputs, made_up_id: str | None
@@ -130,6 +148,120 @@ def _stage(placement: Placement, name: str, inputs: Inputs, _id: str) -> dict[st
     return {"invokeUrl": f"{endpoint}/" if name == "$default" else f"{endpoint}/{name}"}
 
 
+def _queue_url(placement: Placement, name: str, _inputs: Inputs) -> str:
+    return f"https://sqs.{placement.region}.amazonaws.com/{placement.account_id}/{name}"
+
+
+def _queue(placement: Placement, name: str, _inputs: Inputs, url: str) -> dict[str, Any]:
+    return {"arn": placement.arn("sqs", name), "url": url}
+
+
+def _topic_arn(placement: Placement, name: str, _inputs: Inputs) -> str:
+    return placement.arn("sns", name)
+
+
+def _topic(placement: Placement, _name: str, _inputs: Inputs, arn: str) -> dict[str, Any]:
+    return {"arn": arn, "owner": placement.account_id}
+
+
+CONFIRMED_BY_RECIPIENT = frozenset({"email", "email-json"})
+"""Subscriptions that stay pending (PendingConfirmation) until their endpoint's owner confirms
+them (SNS API Reference, Subscribe; SNS Developer Guide, "Amazon SNS email subscription setup and
+management"). No one confirms them here."""
+
+
+def _uuid(token: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, token))
+
+
+def _subscription_arn(_placement: Placement, inputs: Inputs, token: str) -> str:
+    return f"{inputs['topic']}:{_uuid(token)}"
+
+
+def _subscription(placement: Placement, _name: str, inputs: Inputs, arn: str) -> dict[str, Any]:
+    pending = inputs.get("protocol") in CONFIRMED_BY_RECIPIENT
+    return {
+        "arn": arn,
+        "ownerId": placement.account_id,
+        "pendingConfirmation": pending,
+        "confirmationWasAuthenticated": not pending,
+    }
+
+
+def _function_arn(placement: Placement, function: str) -> str:
+    """The ARN of a function given by name or ARN, as Lambda's APIs accept either."""
+    return (
+        function if function.startswith("arn:") else placement.arn("lambda", f"function:{function}")
+    )
+
+
+def _event_source_mapping_uuid(_placement: Placement, _inputs: Inputs, token: str) -> str:
+    return _uuid(token)
+
+
+def _event_source_mapping(
+    placement: Placement, _name: str, inputs: Inputs, mapping: str
+) -> dict[str, Any]:
+    return {
+        "uuid": mapping,
+        "functionArn": _function_arn(placement, inputs["functionName"]),
+        "arn": placement.arn("lambda", f"event-source-mapping:{mapping}"),
+        "state": "Disabled" if inputs.get("enabled") is False else "Enabled",
+    }
+
+
+def _graphql_api(placement: Placement, _name: str, _inputs: Inputs, api_id: str) -> dict[str, Any]:
+    uris = {"GRAPHQL": placement.graphql_endpoint(api_id)}
+    if placement.graphql_base_url is None:  # localcloud serves no subscriptions (WebSockets)
+        uris["REALTIME"] = (
+            f"wss://{api_id}.appsync-realtime-api.{placement.region}.amazonaws.com/graphql"
+        )
+    return {"arn": placement.arn("appsync", f"apis/{api_id}"), "uris": uris}
+
+
+def _api_key_id(_placement: Placement, inputs: Inputs, token: str) -> str:
+    return f"{inputs['apiId']}:da2-{token}"  # AppSync's keys start "da2-"
+
+
+def appsync_expiry(expires: str) -> int:
+    """An RFC 3339 time as AppSync keeps an API key's expiry: seconds since the epoch, rounded
+    down to the hour (AppSync API Reference, CreateApiKey ``expires``)."""
+    moment = datetime.fromisoformat(expires)
+    if moment.tzinfo is None:  # RFC 3339 always has an offset; read a bare time as UTC
+        moment = moment.replace(tzinfo=UTC)
+    seconds = int(moment.timestamp())
+    return seconds - seconds % 3600
+
+
+def rfc3339(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _api_key(_placement: Placement, _name: str, inputs: Inputs, api_key_id: str) -> dict[str, Any]:
+    key = api_key_id.split(":", 1)[1]  # the provider's id is "<api id>:<key>"
+    outputs: dict[str, Any] = {"key": key, "apiKeyId": key}
+    if inputs.get("expires"):
+        outputs["expires"] = rfc3339(appsync_expiry(inputs["expires"]))
+    return outputs
+
+
+def _data_source_id(_placement: Placement, name: str, inputs: Inputs) -> str:
+    return f"{inputs['apiId']}-{name}"
+
+
+def _data_source(placement: Placement, name: str, inputs: Inputs, _id: str) -> dict[str, Any]:
+    return {"arn": placement.arn("appsync", f"apis/{inputs['apiId']}/datasources/{name}")}
+
+
+def _resolver_id(_placement: Placement, _name: str, inputs: Inputs) -> str:
+    return f"{inputs['apiId']}-{inputs['type']}-{inputs['field']}"
+
+
+def _resolver(placement: Placement, _name: str, inputs: Inputs, _id: str) -> dict[str, Any]:
+    resolver = f"apis/{inputs['apiId']}/types/{inputs['type']}/resolvers/{inputs['field']}"
+    return {"arn": placement.arn("appsync", resolver), "kind": inputs.get("kind") or "UNIT"}
+
+
 RESOURCE_TYPES: dict[str, ResourceType] = {
     resource_type.token: resource_type
     for resource_type in (
@@ -150,6 +282,31 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
         ),
         ResourceType("aws:apigatewayv2/route:Route", "create_route", _nothing, None),
         ResourceType("aws:apigatewayv2/stage:Stage", "create_stage", _stage, _name),
+        ResourceType("aws:sqs/queue:Queue", "create_queue", _queue, _queue_url),
+        ResourceType("aws:sns/topic:Topic", "create_topic", _topic, _topic_arn),
+        ResourceType(
+            "aws:sns/topicSubscription:TopicSubscription",
+            "subscribe",
+            _subscription,
+            None,
+            _subscription_arn,
+        ),
+        ResourceType(
+            "aws:lambda/eventSourceMapping:EventSourceMapping",
+            "create_event_source_mapping",
+            _event_source_mapping,
+            None,
+            _event_source_mapping_uuid,
+        ),
+        ResourceType("aws:appsync/graphQLApi:GraphQLApi", "create_graphql_api", _graphql_api, None),
+        ResourceType("aws:appsync/apiKey:ApiKey", "create_api_key", _api_key, None, _api_key_id),
+        ResourceType(
+            "aws:appsync/dataSource:DataSource",
+            "create_data_source",
+            _data_source,
+            _data_source_id,
+        ),
+        ResourceType("aws:appsync/resolver:Resolver", "create_resolver", _resolver, _resolver_id),
     )
 }
 

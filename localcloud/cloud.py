@@ -2,8 +2,8 @@
 
 The emulator is moto (``mock_aws``) with its Step Functions interpreter on; localcloud adds the
 pieces moto lacks (in-process Lambda, corrected Step Functions behaviour, a controllable clock,
-asynchronous delivery, an HTTP front door) and deploys a program's ``__main__.py`` through the same
-program runner the recording mocks use.
+asynchronous delivery, front doors for HTTP and GraphQL APIs) and deploys a program's
+``__main__.py`` through the same program runner the recording mocks use.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from localcloud.dispatcher import Dispatcher
 from localcloud.dynamodb import DynamoDBFixes
 from localcloud.endpoint import Endpoint
 from localcloud.front_door import FrontDoor
+from localcloud.graphql_server import GraphQLServer
 from localcloud.lambda_runtime import LambdaRuntime
 from localcloud.layers import ManagedLayers
 from localcloud.moto_caches import MotoCaches
@@ -114,6 +115,11 @@ class LocalCloud:
         return self._aws.front_door.url
 
     @property
+    def graphql_url(self) -> str:
+        """Base URL of the GraphQL front door; every exported GraphQL URL points into it."""
+        return self._aws.graphql.url
+
+    @property
     def clock(self) -> Clock:
         return self._aws.clock
 
@@ -145,9 +151,11 @@ class LocalCloud:
         backend = stepfunctions_parser_backends[self._aws.account_id][self.region]
         try:
             execution: Any = backend.describe_execution(execution_arn)  # the parser's Execution
-        except AWSError:  # no such execution, or no ARN: the caller gets the API's ClientError
+        except AWSError:
+            # No such execution, or no ARN: the caller gets the API's ClientError. Unless it was
+            # started in the meantime (by a queue consumer, say): then the API finds it too.
             sfn.describe_execution(executionArn=execution_arn)
-            raise
+            execution = backend.describe_execution(execution_arn)
         deadline = time.monotonic() + timeout
         pause = 0.001
         while execution.exec_status is ExecutionStatus.RUNNING:
@@ -239,6 +247,7 @@ class Emulator:
     principals: Principals
     endpoint: Endpoint
     clients: Clients
+    graphql: GraphQLServer
 
 
 @contextlib.contextmanager
@@ -249,7 +258,7 @@ def emulator(
     port: int = 0,
 ) -> Iterator[Emulator]:
     """An empty AWS: moto behind one endpoint, functions in worker processes, corrected Step
-    Functions, the clock, asynchronous delivery and the HTTP front door."""
+    Functions, the clock, asynchronous delivery and the front doors of HTTP and GraphQL APIs."""
     clock = clock or Clock("fast")
     with (
         _quiet_moto(),
@@ -274,20 +283,27 @@ def emulator(
         backend_lookup = FastBackendLookup()
         clients = Clients(region)
         front_door = FrontDoor(region, principals, clients, port=port, clock=clock)
+        graphql = GraphQLServer(region, account, clients)
         dispatcher = Dispatcher()
         async_lambda = AsyncLambda(clock, clients)
         sqs_event_source = SqsEventSource(clock, clients, account, region)
-        runtime.install()
-        backend_lookup.install()
-        dynamodb.install()
-        moto_caches.install()
-        step_functions.install()
-        async_lambda.install()
-        sqs_event_source.install()
+        # What changes moto, installed in this order and undone in the reverse one.
+        moto_changes = (
+            runtime,
+            backend_lookup,
+            dynamodb,
+            moto_caches,
+            step_functions,
+            async_lambda,
+            sqs_event_source,
+        )
+        for change in moto_changes:
+            change.install()
         dispatcher.add_source(async_lambda)
         dispatcher.add_source(sqs_event_source)
         dispatcher.start()
         front_door.start()
+        graphql.start()
         endpoint.start()
         try:
             yield Emulator(
@@ -300,6 +316,7 @@ def emulator(
                 principals,
                 endpoint,
                 clients,
+                graphql,
             )
         finally:
             _stop_running_executions(region)
@@ -309,14 +326,10 @@ def emulator(
             _join_interpreter_threads(timeout=3.0 if "stop-ends-callbacks" in fixes else 1.0)
             endpoint.stop()
             front_door.stop()
+            graphql.stop()
             dispatcher.stop()
-            sqs_event_source.uninstall()
-            async_lambda.uninstall()
-            step_functions.uninstall()
-            moto_caches.uninstall()
-            dynamodb.uninstall()
-            backend_lookup.uninstall()
-            runtime.uninstall()
+            for change in reversed(moto_changes):
+                change.uninstall()
 
 
 def _stop_running_executions(region: str) -> None:
@@ -369,7 +382,12 @@ def deploy(
             if prewarm:
                 aws.runtime.prewarm(lambda_backends[aws.account_id][region].get_function(spec.arn))
 
-        placement = Placement(region, aws.account_id, api_base_url=aws.front_door.url)
+        placement = Placement(
+            region,
+            aws.account_id,
+            api_base_url=aws.front_door.url,
+            graphql_base_url=aws.graphql.url,
+        )
         provisioner = MotoProvisioner(placement, ManagedLayers(aws.account_id), function_created)
         monitor = RecordingMonitor(provisioner)
         outputs = run_program(provisioner, stack, config, monitor=monitor, program_dir=program_dir)

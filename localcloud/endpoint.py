@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 from xml.sax.saxutils import escape
@@ -24,6 +23,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from localcloud.http_server import ServingThread
 from localcloud.principals import Principals
 from localcloud.sigv4 import SignatureError, Signer, verify
 
@@ -125,23 +125,14 @@ class Endpoint:
             "127.0.0.1", port, self._app, threaded=True, request_handler=_QuietRequestHandler
         )
         self._server.daemon_threads = True  # type: ignore[attr-defined]
-        self._thread: threading.Thread | None = None
+        self._serving = ServingThread(self._server, "localcloud-endpoint")
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="localcloud-endpoint",
-            daemon=True,
-        )
-        self._thread.start()
+        self._serving.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
+        self._serving.stop()
 
     def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)

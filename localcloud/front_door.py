@@ -11,101 +11,24 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import re
 import threading
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from botocore.exceptions import ClientError
 from moto.apigatewayv2.models import Api, Integration, Route, apigatewayv2_backends
 
 from localcloud.clients import Clients
 from localcloud.clock import Clock
+from localcloud.http_server import LocalHttpServer, Request, Response
 from localcloud.iam_check import AccessDeniedError, RolePolicies
 from localcloud.principals import Principals
 from localcloud.sigv4 import SignatureError, verify
-
-logger = logging.getLogger(__name__)
-
-# API Gateway HTTP APIs accept payloads of up to 10 MB ("Amazon API Gateway quotas").
-MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
-
-
-@dataclass
-class Response:
-    status: int
-    body: str
-    headers: Mapping[str, str]
-
-    @classmethod
-    def json(cls, status: int, document: Any) -> Response:
-        return cls(status, json.dumps(document), {"Content-Type": "application/json"})
-
-    @classmethod
-    def message(cls, status: int, message: str) -> Response:
-        return cls.json(status, {"message": message})
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: str
-    headers: Mapping[str, str]
-    body: bytes
-    url: str
-
-
-class _BadRequestError(ValueError):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    """The request body by Content-Length or chunked transfer coding (RFC 9112, section 6-7)."""
-    if handler.headers.get("Transfer-Encoding", "").lower() == "chunked":
-        return _read_chunked(handler.rfile)
-    declared = handler.headers.get("Content-Length")
-    if declared is None:
-        return b""
-    if not declared.isdigit():
-        raise _BadRequestError(HTTPStatus.BAD_REQUEST, "Bad Request: invalid Content-Length")
-    length = int(declared)
-    if length > MAX_PAYLOAD_BYTES:
-        raise _BadRequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large")
-    body = handler.rfile.read(length)
-    if len(body) < length:
-        raise _BadRequestError(HTTPStatus.BAD_REQUEST, "Bad Request: incomplete body")
-    return bytes(body)
-
-
-def _read_chunked(stream: Any) -> bytes:
-    body = bytearray()
-    while True:
-        size_line = stream.readline(1024).split(b";", 1)[0].strip()
-        try:
-            size = int(size_line, 16)
-        except ValueError:
-            raise _BadRequestError(HTTPStatus.BAD_REQUEST, "Bad Request: invalid chunk") from None
-        if size == 0:
-            while stream.readline(1024).strip():  # trailer fields, then the final CRLF
-                pass
-            return bytes(body)
-        if len(body) + size > MAX_PAYLOAD_BYTES:
-            raise _BadRequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Entity Too Large")
-        chunk = stream.read(size)
-        if len(chunk) < size or stream.read(2) != b"\r\n":
-            raise _BadRequestError(HTTPStatus.BAD_REQUEST, "Bad Request: incomplete chunk")
-        body += chunk
 
 
 class _TokenBucket:
@@ -126,12 +49,6 @@ class _TokenBucket:
                 return False
             self.tokens -= 1
             return True
-
-
-class _Server(ThreadingHTTPServer):
-    # Room for a burst of simultaneous clients (socketserver's default backlog is 5).
-    request_queue_size = 1024
-    daemon_threads = True
 
 
 def _match(api: Api, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
@@ -170,74 +87,16 @@ class FrontDoor:
         self._clients = clients
         self.clock = clock or Clock("fast")
         self._buckets: dict[str, _TokenBucket] = {}
-        self._server = _Server(("127.0.0.1", port), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._http = LocalHttpServer(self.handle, "localcloud-front-door", port=port)
+        self.url = self._http.url
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.02},  # shutdown() waits up to one poll interval
-            name="localcloud-front-door",
-            daemon=True,
-        )
-        self._thread.start()
+        self._http.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        front_door = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _serve(self) -> None:
-                try:
-                    body = _read_body(self)
-                except _BadRequestError as error:
-                    self.close_connection = True  # what is left of the body cannot be trusted
-                    self._send(Response.message(error.status, error.message))
-                    return
-                split = urlsplit(self.path)
-                request = Request(
-                    method=self.command,
-                    path=split.path,
-                    query=split.query,
-                    headers={k.lower(): v for k, v in self.headers.items()},
-                    body=body,
-                    url=f"{front_door.url}{self.path}",
-                )
-                try:
-                    response = front_door.handle(request)
-                except Exception:  # a client gets a 500, never a dropped connection
-                    logger.exception("front door failed on %s %s", self.command, self.path)
-                    response = Response.message(
-                        HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error"
-                    )
-                self._send(response)
-
-            def _send(self, response: Response) -> None:
-                body = response.body.encode()
-                self.send_response(response.status)
-                for key, value in response.headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                if self.close_connection:
-                    self.send_header("Connection", "close")
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve  # noqa: N815
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return  # access logs would interleave with the demo report
-
-        return Handler
+        self._http.stop()
 
     # -- request handling ------------------------------------------------------------------
 

@@ -26,6 +26,17 @@ class AccessDeniedError(PermissionError):
     """The role's policies do not allow the action on the resource."""
 
 
+DENIED_CODES = {
+    "sns": "AuthorizationError",
+    "sqs": "AccessDenied",
+    "iam": "AccessDenied",
+    "sts": "AccessDenied",
+}
+"""The error code each service answers a denied call with (its API Reference's "Errors");
+AccessDeniedException for the others."""
+DEFAULT_DENIED_CODE = "AccessDeniedException"
+
+
 def _as_list(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value or [])
 

@@ -10,7 +10,10 @@ reads (a quarter). Both results are cached by their text:
   evaluated are still built afresh from it for every execution (a few milliseconds): some keep
   what they were doing on themselves while they run (a Map state its workers), and two
   executions must not share that;
-- parsed JSONPath expressions, which are immutable (finding and updating build new values).
+- parsed JSONPath expressions, which are immutable (finding and updating build new values);
+- parsed intrinsic functions (``States.Format(...)`` and the like), which the definition's
+  components are built from at every execution: ANTLR lexes and parses each again (about a
+  millisecond each), and the functions they give hold only what they were parsed from.
 
 And for every request, moto's server lists its own package directory (to tell a service name
 from a host name) and lists each response class's methods (to find the action): about a quarter
@@ -57,6 +60,7 @@ from moto.stepfunctions.parser.asl.parse.asl_parser import (
     ASLParserException,
     SyntaxErrorListener,
 )
+from moto.stepfunctions.parser.asl.parse.intrinsic.intrinsic_parser import IntrinsicParser
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.responses import StepFunctionResponse
@@ -64,6 +68,7 @@ from moto.stepfunctions.responses import StepFunctionResponse
 from localcloud.moto_patches import Patches
 
 parse_path = functools.lru_cache(maxsize=4096)(jsonpath_ng.parse)
+_parse_intrinsic = functools.lru_cache(maxsize=1024)(IntrinsicParser.parse)
 parse_extended_path = functools.lru_cache(maxsize=4096)(jsonpath_ng.ext.parse)
 
 
@@ -219,6 +224,7 @@ class MotoCaches:
     def install(self) -> None:
         self._patches.patch(AmazonStateLanguageParser, "parse", staticmethod(_parse))
         self._patches.patch(json_path, "parse", parse_extended_path)
+        self._patches.patch(IntrinsicParser, "parse", staticmethod(_parse_intrinsic))
         self._patches.patch(result_path, "parse", parse_path)
         self._patches.patch(backends, "list_of_moto_modules", _moto_modules)
         self._patches.patch(core_responses, "method_names_from_class", _method_names)

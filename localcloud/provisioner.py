@@ -20,10 +20,24 @@ from typing import Any
 
 import boto3
 import pulumi
+from graphql import GraphQLError
+from moto.appsync.models import GraphqlAPI
+from moto.sns.models import sns_backends
 from pulumi.runtime import mocks as pulumi_mocks
 
+from localcloud import appsync_registry
+from localcloud.appsync_scalars import appsync_schema
 from localcloud.aws_mocks import AwsMocks, Creation
-from localcloud.aws_types import Inputs, Placement, ResourceType, UnsupportedResourceError
+from localcloud.aws_types import (
+    CONFIRMED_BY_RECIPIENT,
+    Inputs,
+    Placement,
+    ResourceType,
+    UnsupportedResourceError,
+    appsync_expiry,
+    rfc3339,
+)
+from localcloud.iam_check import AccessDeniedError, RolePolicies
 from localcloud.layers import ManagedLayers
 
 
@@ -68,6 +82,61 @@ def archive_bytes(archive: Any) -> bytes:
 
 def _int(value: Any) -> int:
     return int(float(value))
+
+
+def _attributes(inputs: Inputs, names: dict[str, str]) -> dict[str, str]:
+    """SQS and SNS attributes (all strings) from the inputs set among ``names`` (wire name ->
+    attribute name); numbers arrive as floats, booleans as booleans."""
+    attributes = {}
+    for wire, attribute in names.items():
+        value = inputs.get(wire)
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            attributes[attribute] = "true" if value else "false"
+        elif isinstance(value, float | int):
+            attributes[attribute] = str(_int(value))
+        else:
+            attributes[attribute] = str(value)
+    return attributes
+
+
+_QUEUE_ATTRIBUTES = {
+    "visibilityTimeoutSeconds": "VisibilityTimeout",
+    "messageRetentionSeconds": "MessageRetentionPeriod",
+    "receiveWaitTimeSeconds": "ReceiveMessageWaitTimeSeconds",
+    "delaySeconds": "DelaySeconds",
+    "maxMessageSize": "MaximumMessageSize",
+    "redrivePolicy": "RedrivePolicy",
+    "redriveAllowPolicy": "RedriveAllowPolicy",
+    "policy": "Policy",
+    "sqsManagedSseEnabled": "SqsManagedSseEnabled",
+    "kmsMasterKeyId": "KmsMasterKeyId",
+    "kmsDataKeyReusePeriodSeconds": "KmsDataKeyReusePeriodSeconds",
+    "fifoQueue": "FifoQueue",
+    "contentBasedDeduplication": "ContentBasedDeduplication",
+}
+_TOPIC_ATTRIBUTES = {
+    "displayName": "DisplayName",
+    "kmsMasterKeyId": "KmsMasterKeyId",
+    "policy": "Policy",
+    "deliveryPolicy": "DeliveryPolicy",
+    "fifoTopic": "FifoTopic",
+    "contentBasedDeduplication": "ContentBasedDeduplication",
+}
+_SUBSCRIPTION_ATTRIBUTES = {
+    "rawMessageDelivery": "RawMessageDelivery",
+    "filterPolicy": "FilterPolicy",
+    "filterPolicyScope": "FilterPolicyScope",
+    "redrivePolicy": "RedrivePolicy",
+}
+# What SNS delivers here as on AWS: SQS subscriptions (moto's delivery, SNS's JSON envelope), and
+# e-mail ones, which stay pending. moto invokes a Lambda subscriber synchronously with placeholder
+# attributes, and an HTTP endpoint would wait for a confirmation no one sends.
+_DELIVERED_PROTOCOLS = frozenset({"sqs", "email", "email-json"})
+# An SQS event source needs these of the function's role (Lambda Developer Guide, "Using Lambda
+# with Amazon SQS", execution role permissions), and CreateEventSourceMapping checks them.
+_SQS_CONSUMER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 
 
 class MotoProvisioner(AwsMocks):
@@ -284,6 +353,194 @@ class MotoProvisioner(AwsMocks):
             }
         self.client("apigatewayv2").create_stage(**request)
         return None, {}
+
+    def create_queue(self, name: str, inputs: Inputs) -> Creation:
+        sqs = self.client("sqs")
+        url = sqs.create_queue(QueueName=name, Attributes=_attributes(inputs, _QUEUE_ATTRIBUTES))[
+            "QueueUrl"
+        ]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        return None, {"url": url, "arn": arn}
+
+    def create_topic(self, name: str, inputs: Inputs) -> Creation:
+        arn = self.client("sns").create_topic(
+            Name=name, Attributes=_attributes(inputs, _TOPIC_ATTRIBUTES)
+        )["TopicArn"]
+        return None, {"arn": arn}
+
+    def subscribe(self, name: str, inputs: Inputs) -> Creation:
+        protocol = inputs["protocol"]
+        if protocol not in _DELIVERED_PROTOCOLS:
+            raise UnsupportedResourceError(
+                f"localcloud does not deliver to {protocol} subscriptions as SNS does ({name!r})"
+            )
+        arn = self.client("sns").subscribe(
+            TopicArn=inputs["topic"],
+            Protocol=protocol,
+            Endpoint=inputs["endpoint"],
+            Attributes=_attributes(inputs, _SUBSCRIPTION_ATTRIBUTES),
+            ReturnSubscriptionArn=True,
+        )["SubscriptionArn"]
+        if protocol in CONFIRMED_BY_RECIPIENT:
+            # moto confirms every subscription at once; SNS waits for the recipient's
+            # confirmation, which never comes here.
+            region, account = arn.split(":")[3:5]
+            attributes = sns_backends[account][region].subscriptions[arn].attributes
+            attributes.update(PendingConfirmation=True, ConfirmationWasAuthenticated=False)
+        return arn, {}
+
+    def create_event_source_mapping(self, name: str, inputs: Inputs) -> Creation:
+        source = inputs["eventSourceArn"]
+        if not source.startswith("arn:aws:sqs:"):
+            raise UnsupportedResourceError(
+                f"localcloud delivers SQS event sources only, not {source} ({name!r})"
+            )
+        if inputs.get("filterCriteria"):
+            raise UnsupportedResourceError(
+                f"localcloud does not filter event source records ({name!r} has filterCriteria)"
+            )
+        lambda_ = self.client("lambda")
+        role = lambda_.get_function_configuration(FunctionName=inputs["functionName"])["Role"]
+        self._check_consumer_role(role, source)
+        request: dict[str, Any] = {
+            "EventSourceArn": source,
+            "FunctionName": inputs["functionName"],
+            "Enabled": inputs.get("enabled") is not False,
+        }
+        if inputs.get("batchSize"):
+            request["BatchSize"] = _int(inputs["batchSize"])
+        if inputs.get("maximumBatchingWindowInSeconds"):
+            request["MaximumBatchingWindowInSeconds"] = _int(
+                inputs["maximumBatchingWindowInSeconds"]
+            )
+        if inputs.get("functionResponseTypes"):
+            request["FunctionResponseTypes"] = list(inputs["functionResponseTypes"])
+        mapping = lambda_.create_event_source_mapping(**request)
+        return mapping["UUID"], {
+            "functionArn": mapping["FunctionArn"],
+            "arn": mapping["EventSourceMappingArn"],
+        }
+
+    @staticmethod
+    def _check_consumer_role(role: str, queue_arn: str) -> None:
+        """Lambda refuses a mapping whose function cannot consume the queue, with the message
+        quoted in aws/aws-cdk#6770 (InvalidParameterValueException)."""
+        try:
+            policies = RolePolicies.of(role)
+        except AccessDeniedError as error:
+            raise ValueError(str(error)) from None
+        for action in _SQS_CONSUMER_ACTIONS:
+            if not policies.allows(action, queue_arn):
+                raise ValueError(
+                    "InvalidParameterValueException: The provided execution role does not have "
+                    f"permissions to call {action.removeprefix('sqs:')} on SQS"
+                )
+
+    def create_graphql_api(self, name: str, inputs: Inputs) -> Creation:
+        refused = _unserved_graphql_api(inputs)
+        if refused:
+            raise UnsupportedResourceError(f"localcloud does not serve {refused} ({name!r})")
+        appsync = self.client("appsync")
+        request: dict[str, Any] = {
+            "name": name,
+            "authenticationType": inputs["authenticationType"],
+            "xrayEnabled": bool(inputs.get("xrayEnabled")),
+        }
+        log = inputs.get("logConfig")
+        if log:
+            request["logConfig"] = {
+                "cloudWatchLogsRoleArn": log["cloudwatchLogsRoleArn"],
+                "fieldLogLevel": log["fieldLogLevel"],
+                "excludeVerboseContent": bool(log.get("excludeVerboseContent")),
+            }
+        api = appsync.create_graphql_api(**request)["graphqlApi"]
+        schema = inputs.get("schema")
+        if schema:
+            self._create_schema(api["apiId"], name, schema)
+        return api["apiId"], {"arn": api["arn"]}
+
+    def _create_schema(self, api_id: str, name: str, schema: str) -> None:
+        """The schema as AppSync takes it: the provider waits for its creation, which fails for
+        a schema AppSync would not build (moto only parses it)."""
+        appsync = self.client("appsync")
+        appsync.start_schema_creation(apiId=api_id, definition=schema.encode())
+        status = appsync.get_schema_creation_status(apiId=api_id)
+        if status["status"] != "SUCCESS":
+            raise ValueError(f"the schema of {name!r} failed: {status.get('details')}")
+        try:
+            appsync_schema(schema)
+        except (GraphQLError, TypeError) as error:
+            raise ValueError(f"the schema of {name!r} is not valid: {error}") from None
+
+    def create_api_key(self, name: str, inputs: Inputs) -> Creation:
+        request: dict[str, Any] = {"apiId": inputs["apiId"]}
+        if inputs.get("description"):
+            request["description"] = inputs["description"]
+        if inputs.get("expires"):
+            request["expires"] = appsync_expiry(inputs["expires"])
+        key = self.client("appsync").create_api_key(**request)["apiKey"]
+        return f"{inputs['apiId']}:{key['id']}", {"expires": rfc3339(key["expires"])}
+
+    def _graphql_api(self, api_id: str) -> GraphqlAPI:
+        return appsync_registry.graphql_api(
+            self.placement.account_id, self.placement.region, api_id
+        )
+
+    def create_data_source(self, name: str, inputs: Inputs) -> Creation:
+        data_source = appsync_registry.add_data_source(
+            self._graphql_api(inputs["apiId"]),
+            name,
+            inputs["type"],
+            function_arn=(inputs.get("lambdaConfig") or {}).get("functionArn"),
+            service_role_arn=inputs.get("serviceRoleArn"),
+        )
+        return None, {"arn": data_source.arn}
+
+    def create_resolver(self, name: str, inputs: Inputs) -> Creation:
+        options = {
+            appsync_name: inputs[wire]
+            for wire, appsync_name in _RESOLVER_OPTIONS.items()
+            if inputs.get(wire)
+        }
+        resolver = appsync_registry.add_resolver(
+            self._graphql_api(inputs["apiId"]),
+            inputs["type"],
+            inputs["field"],
+            inputs.get("dataSource") or "",
+            **options,
+        )
+        return None, {"arn": resolver.arn}
+
+
+# The Resolver inputs besides type, field and data source, by their CreateResolver names.
+_RESOLVER_OPTIONS = {
+    "kind": "kind",
+    "maxBatchSize": "maxBatchSize",
+    "requestTemplate": "requestMappingTemplate",
+    "responseTemplate": "responseMappingTemplate",
+    "code": "code",
+    "runtime": "runtime",
+    "pipelineConfig": "pipelineConfig",
+    "cachingConfig": "cachingConfig",
+    "syncConfig": "syncConfig",
+}
+
+
+def _unserved_graphql_api(inputs: Inputs) -> str:
+    """What of a GraphQLApi localcloud's GraphQL server would not serve as AppSync does."""
+    if inputs.get("authenticationType") != "API_KEY":
+        return f"{inputs.get('authenticationType')} authorization (API_KEY only)"
+    if inputs.get("additionalAuthenticationProviders"):
+        return "additional authentication providers"
+    if inputs.get("apiType", "GRAPHQL") != "GRAPHQL":
+        return f"{inputs['apiType']} APIs"
+    if inputs.get("introspectionConfig", "ENABLED") != "ENABLED":
+        return "disabled introspection"
+    if inputs.get("queryDepthLimit") or inputs.get("resolverCountLimit"):
+        return "query depth or resolver count limits"
+    return ""
 
 
 def outputs_json(outputs: dict[str, Any]) -> str:

@@ -144,7 +144,8 @@ class AwsShapedMocks(AwsMocks):
         return f"{logical_name}-{_suffix(logical_name)}"
 
     def create(self, kind: ResourceType, name: str, inputs: Inputs) -> Creation:
-        return _suffix(name), {}  # nothing to create; a stable made-up id
+        # Nothing to create; a stable made-up id of the shape AWS makes up.
+        return kind.made_up_id(self.placement, inputs, _suffix(name)), {}
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

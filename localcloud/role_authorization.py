@@ -11,17 +11,13 @@ from __future__ import annotations
 
 from localcloud.api_requests import UnreadableRequestError, parse_request
 from localcloud.endpoint import ApiRequest, CallDeniedError
-from localcloud.iam_check import AccessDeniedError, authorize_call
+from localcloud.iam_check import (
+    DEFAULT_DENIED_CODE,
+    DENIED_CODES,
+    AccessDeniedError,
+    authorize_call,
+)
 from localcloud.sigv4 import Signer
-
-# The error code each service answers a denied call with (its API Reference's "Errors").
-_DENIED_CODES = {
-    "sns": "AuthorizationError",
-    "sqs": "AccessDenied",
-    "iam": "AccessDenied",
-    "sts": "AccessDenied",
-}
-_DEFAULT_DENIED_CODE = "AccessDeniedException"
 
 
 def authorize_role_call(signer: Signer, request: ApiRequest) -> None:
@@ -32,9 +28,9 @@ def authorize_role_call(signer: Signer, request: ApiRequest) -> None:
     try:
         call = parse_request(request.method, request.url, request.headers, request.body)
     except UnreadableRequestError as error:
-        raise CallDeniedError(_DEFAULT_DENIED_CODE, f"refused: {error}") from None
+        raise CallDeniedError(DEFAULT_DENIED_CODE, f"refused: {error}") from None
     try:
         authorize_call(role_arn, call.service, call.operation, call.params, call.region)
     except AccessDeniedError as denied:
-        code = _DENIED_CODES.get(call.service, _DEFAULT_DENIED_CODE)
+        code = DENIED_CODES.get(call.service, DEFAULT_DENIED_CODE)
         raise CallDeniedError(code, str(denied)) from None

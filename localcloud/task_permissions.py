@@ -34,21 +34,26 @@ from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.parse import asl_parser  # noqa: F401
 from moto.stepfunctions.parser.asl.utils import boto_client
 
-from localcloud.iam_check import AccessDeniedError, authorize_call
+from localcloud.iam_check import (
+    DEFAULT_DENIED_CODE,
+    DENIED_CODES,
+    AccessDeniedError,
+    authorize_call,
+)
 from localcloud.moto_patches import Patches
 
 _PARSER_PACKAGE = "moto.stepfunctions.parser"
 
-# The error code AWS answers a denied call with, per service
-# (Step Functions shows Lambda's as Lambda.AWSLambdaException).
-_DENIED_CODE = {"lambda": "AWSLambdaException"}
+# The error code AWS answers a denied call with, per service (Step Functions shows Lambda's as
+# Lambda.AWSLambdaException, and SNS's AuthorizationError as SNS.AuthorizationErrorException).
+_DENIED_CODE = {**DENIED_CODES, "lambda": "AWSLambdaException"}
 
 
 def _denied(service: str, operation: str, message: str) -> ClientError:
     return ClientError(
         {
             "Error": {
-                "Code": _DENIED_CODE.get(service, "AccessDeniedException"),
+                "Code": _DENIED_CODE.get(service, DEFAULT_DENIED_CODE),
                 "Message": message,
             },
             "ResponseMetadata": {"HTTPStatusCode": 403, "RequestId": "localcloud"},

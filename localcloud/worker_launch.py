@@ -67,17 +67,21 @@ class WorkerLauncher:
         self._runtime_dir: Path | None = None
 
     def prepare(self, function: LambdaFunction) -> Callable[[], WorkerLaunch]:
-        """Extract the function's code and layers once; the result launches one worker a call."""
+        """Extract the function's code and layers once; the result launches one worker a call.
+
+        A configuration the function had before (its environment put back) has its files
+        already: they are the same, and the workers of that time may still be using them."""
         directory = self._root / "functions" / f"{function.function_name}-{fingerprint(function)}"
         task_root = directory / "task"
-        with zipfile.ZipFile(io.BytesIO(function.code_bytes)) as archive:
-            archive.extractall(task_root)
+        if not task_root.exists():
+            with zipfile.ZipFile(io.BytesIO(function.code_bytes)) as archive:
+                archive.extractall(task_root)
         layers = [
             layer_path(layer["Arn"], self._root / "layers" / _layer_key(layer["Arn"]))
             for layer in function.layers
         ]
         python_path = [task_root, *layers, self._runtime()]
-        (directory / "logs").mkdir()
+        (directory / "logs").mkdir(exist_ok=True)
 
         def launch() -> WorkerLaunch:
             stream = _log_stream()

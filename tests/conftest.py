@@ -55,7 +55,12 @@ def create_table(name: str, key: str = "id", sort_key: tuple[str, str] | None = 
     )
 
 
-SHARED_FIXTURE_MODULES = ("tests/e2e/", "tests/wiring/", "tests/localcloud/test_provisioner.py")
+SHARED_FIXTURE_MODULES = (
+    "tests/e2e/",
+    "tests/wiring/",
+    "tests/localcloud/test_provisioner.py",
+    "tests/localcloud/test_appsync.py",
+)
 """Where tests share a fixture wider than one test; ``test_schedule`` keeps this true."""
 
 

@@ -132,9 +132,10 @@ def test_up_prints_a_line_per_system_the_endpoint_and_the_credentials(up):
     systems = [
         line.split(":")[0].strip() for line in printed if line.startswith("  ") and "(" in line
     ]
-    assert systems[:3] == [
+    assert systems[:4] == [
         "account-applications (AccountApplications)",
         "api-workflow (ApiWorkflow)",
+        "order-processing (OrderProcessing)",
         "task-tracker (TaskTracker)",
     ]
     assert f"  export AWS_ENDPOINT_URL={up.info['endpoint']}" in printed

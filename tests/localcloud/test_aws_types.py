@@ -1,5 +1,7 @@
 """One table of supported resource types serves the recording mocks and the provisioner alike."""
 
+import re
+
 import pytest
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
@@ -58,3 +60,75 @@ def test_http_apis_answer_on_execute_api_in_aws_and_at_the_base_url_in_localclou
 def test_a_type_whose_id_aws_makes_up_needs_that_id():
     with pytest.raises(ValueError, match="makes up the id"):
         RESOURCE_TYPES["aws:apigatewayv2/route:Route"].shape(PLACEMENT, "r", {}, made_up_id=None)
+
+
+def _recorded(token: str, logical_name: str, /, **inputs) -> tuple[str, dict]:
+    args = MockResourceArgs(f"aws:{token}", logical_name, inputs, "", "", custom=True)
+    return AwsShapedMocks("eu-west-1").new_resource(args)
+
+
+def test_the_recording_mocks_give_the_ids_aws_gives_queues_topics_and_subscriptions():
+    queue_id, queue = _recorded("sqs/queue:Queue", "jobs", name="jobs")
+    topic_id, _ = _recorded("sns/topic:Topic", "alerts", name="alerts")
+    subscription_id, subscription = _recorded(
+        "sns/topicSubscription:TopicSubscription",
+        "alerts-email",
+        topic=topic_id,
+        protocol="email",
+        endpoint="ops@example.com",
+    )
+    mapping_id, mapping = _recorded(
+        "lambda/eventSourceMapping:EventSourceMapping",
+        "consumer",
+        eventSourceArn=queue["arn"],
+        functionName="worker",
+    )
+
+    assert queue_id == queue["url"] == "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"
+    assert queue["arn"] == "arn:aws:sqs:eu-west-1:123456789012:jobs"
+    assert topic_id == "arn:aws:sns:eu-west-1:123456789012:alerts"
+    assert re.fullmatch(re.escape(topic_id) + r":[0-9a-f-]{36}", subscription_id)
+    assert subscription["arn"] == subscription_id
+    assert subscription["pendingConfirmation"] is True  # e-mail waits for the recipient
+    assert re.fullmatch(r"[0-9a-f-]{36}", mapping_id)
+    assert mapping["uuid"] == mapping_id
+    assert mapping["functionArn"] == "arn:aws:lambda:eu-west-1:123456789012:function:worker"
+    assert (
+        mapping["arn"] == f"arn:aws:lambda:eu-west-1:123456789012:event-source-mapping:{mapping_id}"
+    )
+
+
+def test_the_recording_mocks_give_appsync_resources_aws_shapes():
+    api_id, api = _recorded("appsync/graphQLApi:GraphQLApi", "orders", authenticationType="API_KEY")
+    key_id, key = _recorded(
+        "appsync/apiKey:ApiKey", "orders-key", apiId=api_id, expires="2030-01-02T03:04:05Z"
+    )
+    source_id, source = _recorded(
+        "appsync/dataSource:DataSource", "orders-source", apiId=api_id, name="orders"
+    )
+    resolver_id, resolver = _recorded(
+        "appsync/resolver:Resolver", "orders-resolver", apiId=api_id, type="Query", field="order"
+    )
+
+    assert api["uris"] == {
+        "GRAPHQL": f"https://{api_id}.appsync-api.eu-west-1.amazonaws.com/graphql",
+        "REALTIME": f"wss://{api_id}.appsync-realtime-api.eu-west-1.amazonaws.com/graphql",
+    }
+    assert api["arn"] == f"arn:aws:appsync:eu-west-1:123456789012:apis/{api_id}"
+    assert key_id == f"{api_id}:{key['key']}"  # the provider's id; AppSync's keys start "da2-"
+    assert key["key"].startswith("da2-")
+    assert key["expires"] == "2030-01-02T03:00:00Z"  # AppSync keeps it down to the hour
+    assert source_id == f"{api_id}-orders"
+    assert source["arn"] == f"{api['arn']}/datasources/orders"
+    assert resolver_id == f"{api_id}-Query-order"
+    assert resolver["arn"] == f"{api['arn']}/types/Query/resolvers/order"
+
+
+def test_graphql_apis_answer_at_the_base_url_in_localcloud():
+    served = Placement("us-east-1", "123456789012", graphql_base_url="http://127.0.0.1:2")
+
+    _, outputs = RESOURCE_TYPES["aws:appsync/graphQLApi:GraphQLApi"].shape(
+        served, "api", {}, made_up_id="a1b2c3"
+    )
+
+    assert outputs["uris"] == {"GRAPHQL": "http://127.0.0.1:2/a1b2c3/graphql"}

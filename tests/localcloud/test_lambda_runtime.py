@@ -236,6 +236,24 @@ def test_environment_variables_do_not_leak_between_functions_or_into_localcloud(
     assert "SECRET_NAME" not in os.environ
 
 
+def test_a_configuration_put_back_runs_in_new_workers_with_it_again(aws):
+    # New configuration, new execution environments; then the previous one restored (an operator
+    # reverting a change) is new configuration again, not an error.
+    source = "import os\ndef handler(e, c):\n    return [os.environ.get('RATE'), os.getpid()]\n"
+    make_function("configured", {"main.py": source}, environment={"RATE": "0"})
+    lambda_client = boto3.client("lambda")
+
+    answers = [invoke("configured", {})[1]]
+    for rate in ("1", "0"):
+        lambda_client.update_function_configuration(
+            FunctionName="configured", Environment={"Variables": {"RATE": rate}}
+        )
+        answers.append(invoke("configured", {})[1])
+
+    assert [rate for rate, _ in answers] == ["0", "1", "0"]
+    assert len({pid for _, pid in answers}) == 3
+
+
 def test_a_worker_stays_warm_between_invocations(aws):
     make_function(
         "counter",

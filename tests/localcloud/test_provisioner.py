@@ -7,6 +7,10 @@ import pytest
 from localcloud import deploy
 from localcloud.aws_types import RESOURCE_TYPES, Placement
 from localcloud.layers import ManagedLayers, UnknownLayerError
+from tests.localcloud.test_provisioned_resources import (
+    PROVISIONED_HERE,
+    assert_shaped_as_the_table,
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,18 +57,15 @@ def test_log_groups_get_the_configured_retention(cloud):
 
 def test_every_resource_has_the_outputs_the_table_shapes_for_it(cloud):
     # The recording mocks answer with these shapes: here moto's own answers (ARNs, ids) agree,
-    # for every type of the table (the dev stack uses them all).
+    # for every type of the table (the dev stack uses them, or test_provisioned_resources does).
     account = cloud.client("sts").get_caller_identity()["Account"]
-    placement = Placement(cloud.region, account, api_base_url=cloud.url)
-    assert {resource.type for resource in cloud.resources} == set(RESOURCE_TYPES)
+    placement = Placement(
+        cloud.region, account, api_base_url=cloud.url, graphql_base_url=cloud.graphql_url
+    )
+    used = {resource.type for resource in cloud.resources}
+    assert used | PROVISIONED_HERE == set(RESOURCE_TYPES)
     for resource in cloud.resources:
-        name = resource.outputs["name"]
-        resource_id, shaped = RESOURCE_TYPES[resource.type].shape(
-            placement, name, resource.inputs, made_up_id=resource.id
-        )
-
-        assert resource_id == resource.id, resource.name
-        assert {key: resource.outputs[key] for key in shaped} == shaped, resource.name
+        assert_shaped_as_the_table(placement, resource)
 
 
 def test_a_layer_localcloud_cannot_provide_is_an_error(cloud):

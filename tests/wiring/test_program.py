@@ -110,6 +110,11 @@ def test_every_function_logs_under_the_name_of_the_system_it_belongs_to(dev):
         "account-applications-submit-function": "account-applications",
         "account-applications-find-function": "account-applications",
         "account-applications-review-function": "account-applications",
+        "order-processing-payment-function": "order-processing",
+        "order-processing-consumer-function": "order-processing",
+        "order-processing-queries-function": "order-processing",
+        "order-processing-intake-function": "order-processing",
+        "order-processing-changes-function": "order-processing",
     }
 
 
