@@ -8,7 +8,11 @@ work. Checking first lets a function refuse such text by name, before it changes
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
+
+# The function that refuses a value raises the error of its own domain.
+_Refusal = Callable[[str], Exception]
 
 
 def is_valid_unicode(text: str) -> bool:
@@ -23,3 +27,21 @@ def is_valid_unicode(text: str) -> bool:
 def is_valid_unicode_json(value: Any) -> bool:
     """Whether every string in a JSON value (keys included) is valid Unicode text."""
     return is_valid_unicode(json.dumps(value, ensure_ascii=False))
+
+
+def checked_text(value: Any, field: str, max_length: int, refuse: _Refusal) -> str:
+    """``value`` if it is text a caller can mean: a string, valid Unicode, not blank (empty or
+    only white space), at most ``max_length`` characters, used exactly as sent. Otherwise
+    ``refuse`` (an error class) is raised with a message naming ``field`` and the rule."""
+    rule = f"a string of 1 to {max_length} characters"
+    if value is None:
+        raise refuse(f"'{field}' is required: {rule}")
+    if not isinstance(value, str):
+        raise refuse(f"'{field}' must be {rule}, got {type(value).__name__}")
+    if not is_valid_unicode(value):
+        raise refuse(f"'{field}' must be valid Unicode text (it holds a lone surrogate)")
+    if not value.strip():
+        raise refuse(f"'{field}' must be {rule}, not empty or only white space")
+    if len(value) > max_length:
+        raise refuse(f"'{field}' must be {rule}, got {len(value)} characters")
+    return value

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from lambda_support.text import is_valid_unicode
+from lambda_support.text import checked_text
 
 from orders.errors import (
     InvalidInput,
@@ -107,21 +107,6 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _text(value: Any, field: str, max_length: int, error: type[OrderApiError]) -> str:
-    rule = f"a string of 1 to {max_length} characters"
-    if value is None:
-        raise error(f"'{field}' is required: {rule}")
-    if not isinstance(value, str):
-        raise error(f"'{field}' must be {rule}, got {type(value).__name__}")
-    if not is_valid_unicode(value):
-        raise error(f"'{field}' must be valid Unicode text (it holds a lone surrogate)")
-    if not value.strip():
-        raise error(f"'{field}' must be {rule}, not empty or only white space")
-    if len(value) > max_length:
-        raise error(f"'{field}' must be {rule}, got {len(value)} characters")
-    return value
-
-
 def _whole_number(value: Any, field: str, low: int, high: int, error: type[OrderApiError]) -> int:
     rule = f"a whole number from {low} to {high}"
     if value is None:
@@ -134,7 +119,7 @@ def _whole_number(value: Any, field: str, low: int, high: int, error: type[Order
 
 
 def require_name(value: Any) -> str:
-    return _text(value, "name", MAX_NAME_LENGTH, InvalidName)
+    return checked_text(value, "name", MAX_NAME_LENGTH, InvalidName)
 
 
 def require_quantity(value: Any) -> int:
@@ -142,11 +127,11 @@ def require_quantity(value: Any) -> int:
 
 
 def require_restaurant_id(value: Any) -> str:
-    return _text(value, "restaurantId", MAX_RESTAURANT_ID_LENGTH, InvalidRestaurantId)
+    return checked_text(value, "restaurantId", MAX_RESTAURANT_ID_LENGTH, InvalidRestaurantId)
 
 
 def require_order_id(value: Any, field: str = "id") -> str:
-    return _text(value, field, MAX_ORDER_ID_LENGTH, InvalidOrderId)
+    return checked_text(value, field, MAX_ORDER_ID_LENGTH, InvalidOrderId)
 
 
 def parse_details(fields: Mapping[str, Any]) -> OrderDetails:

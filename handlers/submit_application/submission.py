@@ -45,7 +45,7 @@ from applications.repository import ApplicationRepository
 from botocore.exceptions import BotoCoreError, ClientError
 from lambda_support.arns import execution_arn
 from lambda_support.aws_errors import error_code
-from lambda_support.text import is_valid_unicode
+from lambda_support.text import checked_text
 
 MAX_NAME_LENGTH = 200
 MAX_ADDRESS_LENGTH = 500
@@ -69,18 +69,7 @@ class NewApplication:
 
 
 def _text(event: dict[str, Any], field: str, max_length: int) -> str:
-    value = event.get(field)
-    if value is None:
-        raise InvalidApplicationError(f"the application needs a '{field}'")
-    if not isinstance(value, str):
-        raise InvalidApplicationError(f"'{field}' must be a string, got {type(value).__name__}")
-    if not is_valid_unicode(value):
-        raise InvalidApplicationError(f"'{field}' is not valid Unicode text")
-    if not value.strip():
-        raise InvalidApplicationError(f"'{field}' must not be empty")
-    if len(value) > max_length:
-        raise InvalidApplicationError(f"'{field}' is longer than {max_length} characters")
-    return value
+    return checked_text(event.get(field), field, max_length, InvalidApplicationError)
 
 
 def parse_application(event: Any) -> NewApplication:
