@@ -4,6 +4,8 @@ import pulumi
 
 from components.account_applications import AccountApplications, AccountApplicationsArgs
 from components.api_workflow import ApiWorkflow, ApiWorkflowArgs
+from components.loan_processor import LoanProcessor, LoanProcessorArgs
+from components.mock_apis import MockApis, MockApisArgs
 from components.order_processing import OrderProcessing, OrderProcessingArgs
 from components.settings import StackSettings
 from components.task_tracker import TaskTracker, TaskTrackerArgs
@@ -48,3 +50,19 @@ pulumi.export("ordersDeadLetterQueueUrl", orders.queue.dead_letter_url)
 pulumi.export("ordersTableName", orders.table.name)
 pulumi.export("ordersStateMachineArn", orders.state_machine.arn)
 pulumi.export("ordersTopicArn", orders.topic.arn)
+
+loan_apis = MockApis(
+    "loan-mock-apis",
+    MockApisArgs(observability=settings.observability, settings=settings.loans),
+)
+loans = LoanProcessor(
+    "loan-processor",
+    LoanProcessorArgs(
+        observability=settings.observability, settings=settings.loans, apis=loan_apis
+    ),
+)
+pulumi.export("loanProcessorInputFunctionName", loans.identity_check.name)
+pulumi.export("loanProcessorOutputQueueUrl", loans.output_queue.url)
+pulumi.export("loanProcessorFailureQueueUrl", loans.failure_queue.url)
+pulumi.export("identityCheckApiUrl", loan_apis.identity_check_url)
+pulumi.export("creditReferenceApiUrl", loan_apis.credit_reference_url)

@@ -25,6 +25,21 @@ VISIBILITY_TIMEOUT_FACTOR = 6
 # What Lambda's event source mapping calls on the queue (the AWSLambdaSQSQueueExecutionRole set).
 CONSUMER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 FOURTEEN_DAYS = 14 * 24 * 3600  # SQS's longest retention
+LONG_POLL_SECONDS = 20  # the longest ReceiveMessage wait SQS allows
+
+
+def record_queue(
+    name: str, parent: pulumi.Resource, retention_seconds: int | None = None
+) -> aws.sqs.Queue:
+    """An encrypted queue that records are sent to and read from by people or programs that poll
+    it (20 s long polling: one ReceiveMessage waits for a message rather than answering empty)."""
+    return aws.sqs.Queue(
+        name,
+        sqs_managed_sse_enabled=True,
+        receive_wait_time_seconds=LONG_POLL_SECONDS,
+        message_retention_seconds=retention_seconds,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
 
 
 class VisibilityTimeoutError(ValueError):

@@ -17,6 +17,10 @@ __all__ = ["Observability", "StackSettings"]
 _EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 
 
+MAX_MOCK_API_DELAY_MS = 2000
+"""Below the 3 s the loan proxies wait for an answer."""
+
+
 class ConfigError(ValueError):
     """A stack configuration value outside what the program supports."""
 
@@ -46,6 +50,18 @@ class OrdersSettings:
 
 
 @dataclass(frozen=True)
+class LoanSettings:
+    retry_attempts: int
+    """Lambda's retries of each proxy's asynchronous invocation (0 to 2)."""
+    max_event_age_seconds: int
+    """How long Lambda keeps trying an asynchronous invocation (60 to 21600)."""
+    api_min_delay_ms: int
+    """The least time each mock API takes to answer."""
+    api_error_percent: int
+    """How often, in percent, each mock API answers HTTP 500."""
+
+
+@dataclass(frozen=True)
 class StackSettings:
     observability: Observability
     api: ApiSettings
@@ -53,6 +69,7 @@ class StackSettings:
     """How long the task tracker waits between STARTED and Done."""
     account_applications: AccountApplicationsSettings
     orders: OrdersSettings
+    loans: LoanSettings
 
     @classmethod
     def from_config(cls, config: pulumi.Config) -> StackSettings:
@@ -79,6 +96,12 @@ class StackSettings:
                 api_key_expiry_days=config.require_int("ordersApiKeyExpiryDays"),
                 payment_failure_rate=config.require_float("ordersPaymentFailureRate"),
                 notification_email=config.require("ordersNotificationEmail").strip(),
+            ),
+            loans=LoanSettings(
+                retry_attempts=config.require_int("loanRetryAttempts"),
+                max_event_age_seconds=config.require_int("loanMaxEventAgeSeconds"),
+                api_min_delay_ms=config.require_int("loanApiMinDelayMs"),
+                api_error_percent=config.require_int("loanApiErrorPercent"),
             ),
         )
         settings.check()
@@ -134,6 +157,7 @@ class StackSettings:
                 f"reviewTimeoutSeconds must be from 1 to 31536000, not {review_timeout}"
             )
         self._check_orders()
+        self._check_loans()
 
     def _check_orders(self) -> None:
         orders = self.orders
@@ -149,3 +173,24 @@ class StackSettings:
         email = orders.notification_email
         if email and not _EMAIL.fullmatch(email):
             raise ConfigError(f"ordersNotificationEmail {email!r} is not an e-mail address")
+
+    def _check_loans(self) -> None:
+        loans = self.loans
+        # Lambda's limits for an asynchronous invocation (PutFunctionEventInvokeConfig).
+        if not 0 <= loans.retry_attempts <= 2:
+            raise ConfigError(f"loanRetryAttempts must be from 0 to 2, not {loans.retry_attempts}")
+        if not 60 <= loans.max_event_age_seconds <= 21600:
+            raise ConfigError(
+                "loanMaxEventAgeSeconds must be from 60 to 21600, "
+                f"not {loans.max_event_age_seconds}"
+            )
+        # A mock API slower than the proxies wait for would fail every call.
+        if not 0 <= loans.api_min_delay_ms <= MAX_MOCK_API_DELAY_MS:
+            raise ConfigError(
+                f"loanApiMinDelayMs must be from 0 to {MAX_MOCK_API_DELAY_MS}, "
+                f"not {loans.api_min_delay_ms}"
+            )
+        if not 0 <= loans.api_error_percent <= 100:
+            raise ConfigError(
+                f"loanApiErrorPercent must be from 0 to 100, not {loans.api_error_percent}"
+            )

@@ -12,6 +12,8 @@ its outcome anywhere. While installed, localcloud patches moto's ``LambdaBackend
   destination, which is when AWS checks it too ("The destination ARN ... is invalid"); a policy
   removed after that is not checked again at delivery.
 
+Event invokes come from callers, from Lambda destinations (a function destination) and from
+EventBridge rules with a function target (``localcloud.eventbridge``), all through ``invoke``.
 Queued events run on the dispatcher (``AsyncLambda`` is one of its event sources) through
 moto's synchronous invoke path, so LambdaRuntime runs them. A function error is retried up to
 MaximumRetryAttempts times (default 2), one then two minutes apart on the localcloud clock; an

@@ -262,6 +262,65 @@ def _resolver(placement: Placement, _name: str, inputs: Inputs, _id: str) -> dic
     return {"arn": placement.arn("appsync", resolver), "kind": inputs.get("kind") or "UNIT"}
 
 
+def _event_invoke_config_id(_placement: Placement, _name: str, inputs: Inputs) -> str:
+    # The provider's id: the function as given (name or ARN), with ":<qualifier>" when one is set
+    # (terraform-provider-aws, lambda/function_event_invoke_config.go).
+    qualifier = inputs.get("qualifier")
+    return f"{inputs['functionName']}:{qualifier}" if qualifier else str(inputs["functionName"])
+
+
+DEFAULT_EVENT_BUS = "default"
+
+
+def _bus_name(inputs: Inputs) -> str:
+    """The rule's event bus, given by name or ARN; ``default`` when none is given."""
+    return str(inputs.get("eventBusName") or DEFAULT_EVENT_BUS).rsplit("/", 1)[-1]
+
+
+def _on_default_bus(inputs: Inputs) -> bool:
+    return _bus_name(inputs) == DEFAULT_EVENT_BUS
+
+
+def _event_rule_id(_placement: Placement, name: str, inputs: Inputs) -> str:
+    # The provider's ids: the rule's name on the default bus, else "<bus>/<rule>"; a target's
+    # "<rule>-<target id>", else "<bus>-<rule>-<target id>" (terraform-provider-aws, events/id.go).
+    return name if _on_default_bus(inputs) else f"{inputs['eventBusName']}/{name}"
+
+
+def _event_rule(placement: Placement, name: str, inputs: Inputs, _id: str) -> dict[str, Any]:
+    # arn:aws:events:region:account:rule/[event-bus-name/]rule-name (EventBridge User Guide,
+    # "Managing access permissions to your Amazon EventBridge resources").
+    bus = "" if _on_default_bus(inputs) else f"{_bus_name(inputs)}/"
+    return {"arn": placement.arn("events", f"rule/{bus}{name}")}
+
+
+def target_id(name: str, inputs: Inputs) -> str:
+    """The target's id: the one given, else one made up for it (here: its physical name)."""
+    return str(inputs.get("targetId") or name)
+
+
+def _event_target_id(_placement: Placement, name: str, inputs: Inputs) -> str:
+    parts = [inputs["rule"], target_id(name, inputs)]
+    return "-".join(parts if _on_default_bus(inputs) else [str(inputs["eventBusName"]), *parts])
+
+
+def _event_target(_placement: Placement, name: str, inputs: Inputs, _id: str) -> dict[str, Any]:
+    return {"targetId": target_id(name, inputs)}
+
+
+def statement_id(name: str, inputs: Inputs) -> str:
+    """A permission's statement id: the one given, else the one Pulumi names it with."""
+    return str(inputs.get("statementId") or name)
+
+
+def _permission_id(_placement: Placement, name: str, inputs: Inputs) -> str:
+    return statement_id(name, inputs)  # the provider's id is the statement id
+
+
+def _permission(_placement: Placement, name: str, inputs: Inputs, _id: str) -> dict[str, Any]:
+    return {"statementId": statement_id(name, inputs)}
+
+
 RESOURCE_TYPES: dict[str, ResourceType] = {
     resource_type.token: resource_type
     for resource_type in (
@@ -307,6 +366,19 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
             _data_source_id,
         ),
         ResourceType("aws:appsync/resolver:Resolver", "create_resolver", _resolver, _resolver_id),
+        ResourceType(
+            "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+            "put_function_event_invoke_config",
+            _nothing,
+            _event_invoke_config_id,
+        ),
+        ResourceType("aws:cloudwatch/eventRule:EventRule", "put_rule", _event_rule, _event_rule_id),
+        ResourceType(
+            "aws:cloudwatch/eventTarget:EventTarget", "put_targets", _event_target, _event_target_id
+        ),
+        ResourceType(
+            "aws:lambda/permission:Permission", "add_permission", _permission, _permission_id
+        ),
     )
 }
 

@@ -2,8 +2,8 @@
 
 The emulator is moto (``mock_aws``) with its Step Functions interpreter on; localcloud adds the
 pieces moto lacks (in-process Lambda, corrected Step Functions behaviour, a controllable clock,
-asynchronous delivery, front doors for HTTP and GraphQL APIs) and deploys a program's
-``__main__.py`` through the same program runner the recording mocks use.
+asynchronous delivery, EventBridge delivery to functions, front doors for HTTP and GraphQL APIs)
+and deploys a program's ``__main__.py`` through the same program runner the recording mocks use.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from localcloud.clock import Clock
 from localcloud.dispatcher import Dispatcher
 from localcloud.dynamodb import DynamoDBFixes
 from localcloud.endpoint import Endpoint
+from localcloud.eventbridge import EventBridgeTargets
 from localcloud.front_door import FrontDoor
 from localcloud.graphql_server import GraphQLServer
 from localcloud.lambda_runtime import LambdaRuntime
@@ -181,6 +182,11 @@ class LocalCloud:
         """Run pending asynchronous work until nothing is left (see localcloud.dispatcher)."""
         self._aws.dispatcher.drain(timeout)
 
+    def settle(self, timeout: float = 30.0) -> None:
+        """Run the asynchronous work that is due now; work due later on the clock (a retry)
+        stays scheduled (see localcloud.dispatcher)."""
+        self._aws.dispatcher.settle(timeout)
+
     def request(
         self, method: str, url: str, body: Any = None, signed: bool = True
     ) -> tuple[int, Any]:
@@ -287,6 +293,7 @@ def emulator(
         dispatcher = Dispatcher()
         async_lambda = AsyncLambda(clock, clients)
         sqs_event_source = SqsEventSource(clock, clients, account, region)
+        eventbridge = EventBridgeTargets()
         # What changes moto, installed in this order and undone in the reverse one.
         moto_changes = (
             runtime,
@@ -296,6 +303,7 @@ def emulator(
             step_functions,
             async_lambda,
             sqs_event_source,
+            eventbridge,
         )
         for change in moto_changes:
             change.install()

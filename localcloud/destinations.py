@@ -109,11 +109,13 @@ class Destinations:
             raise UnsupportedDestinationError(f"Lambda cannot deliver to {destination}")
 
     def _put_event(self, bus: str, region: str, record: dict[str, Any], body: str) -> None:
+        # Source "lambda", this detail type, and as resources the function's and the bus's ARNs
+        # (aws-cdk, aws-lambda-destinations README, "Destination-specific JSON format").
         outcome = "Success" if record["requestContext"]["condition"] == SUCCESS else "Failure"
         entry = {
             "Source": "lambda",
             "DetailType": f"Lambda Function Invocation Result - {outcome}",
-            "Resources": [record["requestContext"]["functionArn"]],
+            "Resources": [record["requestContext"]["functionArn"], bus],
             "Detail": body,
             "EventBusName": bus,
         }

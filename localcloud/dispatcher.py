@@ -73,21 +73,33 @@ class Dispatcher:
                 self._busy.clear()
 
     def idle(self) -> bool:
-        return (
-            self._jobs.empty()
-            and not self._busy.is_set()
-            and not any(source.pending() for source in self._sources)
-        )
+        return self.quiet() and not any(source.pending() for source in self._sources)
+
+    def quiet(self) -> bool:
+        """No job queued and none running; event sources may still hold work for later."""
+        return self._jobs.empty() and not self._busy.is_set()
 
     def drain(self, timeout: float = 30.0) -> None:
         """Wait until every queued job ran and every event source is empty."""
-        deadline = time.monotonic() + timeout
-        settled = 0
-        while settled < 3:  # idle on three consecutive looks: nothing was mid-handoff
-            if time.monotonic() > deadline:
-                raise DrainTimeoutError(f"asynchronous work still pending after {timeout} s")
-            settled = settled + 1 if self.idle() else 0
-            time.sleep(self._poll_interval)
+        self._wait_for(self.idle, timeout, "asynchronous work still pending")
         if self.errors:
             errors, self.errors = self.errors, []
             raise RuntimeError(f"{len(errors)} asynchronous job(s) failed") from errors[0]
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until what is due now has run: queued jobs, and a poll of every event source
+        since. What a source holds for later stays scheduled (a retry a minute of clock time
+        away), so a test can move a manual clock knowing the consequences of the last step,
+        such as that retry, are in place."""
+        self._wait_for(self.quiet, timeout, "asynchronous work still running")
+
+    def _wait_for(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        settled = 0
+        # True on three consecutive looks a poll interval apart: a whole round of the worker
+        # (its jobs, then a poll of every source) began and ended in between.
+        while settled < 3:
+            if time.monotonic() > deadline:
+                raise DrainTimeoutError(f"{what} after {timeout} s")
+            settled = settled + 1 if condition() else 0
+            time.sleep(self._poll_interval)

@@ -1,10 +1,25 @@
 """The HTTP front door: deployed HTTP APIs served on 127.0.0.1 as API Gateway would serve them.
 
-A request to ``{url}/{api_id}/{path}`` is matched against the API's routes in moto, authorized
-(``AWS_IAM`` routes need a valid SigV4 signature made with localcloud's credentials), throttled by
-the stage's rate and burst limits, and sent to its integration: a Lambda proxy integration
-(payload format 1.0 or 2.0) or a ``StepFunctions-StartExecution`` integration, which starts the
-execution with the integration role's credentials checked against that role's policies.
+A request to ``{url}/{api_id}/{path}`` is matched against the API's routes in moto, authorized,
+throttled by the stage's rate and burst limits, and sent to its integration: a Lambda proxy
+integration (payload format 1.0 or 2.0) or a ``StepFunctions-StartExecution`` integration, which
+starts the execution with the integration role's credentials checked against that role's policies.
+
+An ``AWS_IAM`` route needs a valid SigV4 signature made with localcloud's credentials, and the
+signer must be allowed ``execute-api:Invoke`` on the route's ARN,
+``arn:aws:execute-api:{region}:{account}:{api id}/{stage}/{METHOD}/{path}`` (API Gateway Developer
+Guide, "Control access to HTTP APIs with IAM authorization": API Gateway invokes the route only if
+the client has execute-api permission for it). The account's root may call any route; a role's
+credentials (what functions sign with) are checked against the role's policies, and a refusal is
+API Gateway's 403 ``{"message": "Forbidden"}``.
+
+API Gateway invokes a Lambda proxy integration's function only when allowed: by the
+integration's credentials role when it has one, else by the function's resource-based policy for
+``apigateway.amazonaws.com`` with the route as source,
+``arn:aws:execute-api:{region}:{account}:{api id}/{stage}/{METHOD}{route path}`` (``$default`` for
+the catch-all route). Without it API Gateway answers 500 ``{"message": "Internal Server Error"}``
+(AWS Knowledge Center, "How do I troubleshoot permission errors for API Gateway HTTP APIs with a
+Lambda integration or Lambda authorizer?").
 """
 
 from __future__ import annotations
@@ -22,13 +37,20 @@ from urllib.parse import parse_qs
 
 from botocore.exceptions import ClientError
 from moto.apigatewayv2.models import Api, Integration, Route, apigatewayv2_backends
+from moto.awslambda.exceptions import LambdaClientError
+from moto.awslambda.models import lambda_backends
 
 from localcloud.clients import Clients
 from localcloud.clock import Clock
 from localcloud.http_server import LocalHttpServer, Request, Response
 from localcloud.iam_check import AccessDeniedError, RolePolicies
 from localcloud.principals import Principals
+from localcloud.resource_policies import INVOKE, qualifier_of, service_may_invoke
 from localcloud.sigv4 import SignatureError, verify
+
+STAGE = "$default"
+"""The stage every request is served by (the front door serves each API's ``$default`` stage)."""
+APIGATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
 
 
 class _TokenBucket:
@@ -113,10 +135,9 @@ class FrontDoor:
             return Response.message(HTTPStatus.NOT_FOUND, "Not Found")
         route, path_parameters = matched
         if route.authorization_type == "AWS_IAM":
-            try:
-                verify(request, self.principals, regions={self.region}, services={"execute-api"})
-            except SignatureError as error:
-                return Response.message(HTTPStatus.FORBIDDEN, error.message)
+            refused = self._refused(request, self._execute_api_arn(api_id, request.method, rest))
+            if refused is not None:
+                return refused
         if not self._bucket(api_id).take():
             return Response.message(HTTPStatus.TOO_MANY_REQUESTS, "Too Many Requests")
         integration = api.integrations.get(route.target.removeprefix("integrations/"))
@@ -128,12 +149,36 @@ class FrontDoor:
         if integration.integration_type == "AWS_PROXY" and ":lambda:" in (
             integration.integration_uri or ""
         ):
-            return self._invoke_lambda(integration, route, request, path_parameters)
+            return self._invoke_lambda(api_id, integration, route, request, path_parameters)
         return Response.message(
             HTTPStatus.INTERNAL_SERVER_ERROR,
             f"localcloud does not serve {integration.integration_type} {subtype or ''} "
             "integrations",
         )
+
+    def _execute_api_arn(self, api_id: str, method: str, path: str) -> str:
+        """``arn:aws:execute-api:{region}:{account}:{api id}/{stage}/{METHOD}/{path}``."""
+        return (
+            f"arn:aws:execute-api:{self.region}:{self.principals.account_id}:{api_id}/{STAGE}/"
+            f"{method}/{path.lstrip('/')}"
+        )
+
+    def _refused(self, request: Request, route_arn: str) -> Response | None:
+        """API Gateway's answer to an ``AWS_IAM`` request it refuses, or None to let it through."""
+        try:
+            signer = verify(
+                request, self.principals, regions={self.region}, services={"execute-api"}
+            )
+        except SignatureError as error:
+            return Response.message(HTTPStatus.FORBIDDEN, error.message)
+        role = signer.principal.role_arn
+        if role is None:  # the account's root
+            return None
+        try:
+            allowed = RolePolicies.of(role).allows("execute-api:Invoke", route_arn)
+        except AccessDeniedError:
+            allowed = False
+        return None if allowed else Response.message(HTTPStatus.FORBIDDEN, "Forbidden")
 
     def _api(self, api_id: str) -> Api | None:
         """The deployed API as API Gateway's own configuration holds it (read live, without the
@@ -208,8 +253,40 @@ class FrontDoor:
             },
         )
 
+    def _may_invoke(
+        self, api_id: str, integration: Integration, route: Route, method: str, function_arn: str
+    ) -> bool:
+        """Whether API Gateway may invoke the integration's function for this route."""
+        if integration.credentials_arn:
+            try:
+                return RolePolicies.of(integration.credentials_arn).allows(INVOKE, function_arn)
+            except AccessDeniedError:
+                return False
+        parts = function_arn.split(":")
+        if len(parts) < 7 or parts[2] != "lambda":
+            return False
+        try:
+            function = lambda_backends[parts[4]][parts[3]].get_function(function_arn)
+        except LambdaClientError:
+            return False
+        route_method, _, route_path = route.route_key.partition(" ")
+        source = (
+            "$default"
+            if route.route_key == "$default"
+            else f"{method if route_method == 'ANY' else route_method}{route_path}"
+        )
+        return service_may_invoke(
+            function,
+            APIGATEWAY_PRINCIPAL,
+            source_arn=f"arn:aws:execute-api:{self.region}:{self.principals.account_id}:"
+            f"{api_id}/{STAGE}/{source}",
+            source_account=self.principals.account_id,
+            qualifier=qualifier_of(function_arn),
+        )
+
     def _invoke_lambda(
         self,
+        api_id: str,
         integration: Integration,
         route: Route,
         request: Request,
@@ -220,6 +297,8 @@ class FrontDoor:
             r"^arn:aws:apigateway:[\w-]+:lambda:path/2015-03-31/functions/", "", uri
         )
         function_arn = function_arn.removesuffix("/invocations")
+        if not self._may_invoke(api_id, integration, route, request.method, function_arn):
+            return Response.message(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error")
         body = request.body.decode()
         headers = dict(request.headers)
         if (integration.payload_format_version or "2.0") == "2.0":

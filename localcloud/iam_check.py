@@ -37,7 +37,8 @@ AccessDeniedException for the others."""
 DEFAULT_DENIED_CODE = "AccessDeniedException"
 
 
-def _as_list(value: Any) -> list[str]:
+def as_list(value: Any) -> list[str]:
+    """A policy element as a list (IAM allows a single string too)."""
     return [value] if isinstance(value, str) else list(value or [])
 
 
@@ -47,7 +48,8 @@ def _document(raw: Any) -> dict[str, Any]:
     return dict(json.loads(unquote(raw)))
 
 
-def _matches(patterns: list[str], value: str, case_sensitive: bool) -> bool:
+def matches(patterns: list[str], value: str, case_sensitive: bool) -> bool:
+    """Whether ``value`` matches one of ``patterns`` with IAM's ``*`` and ``?`` wildcards."""
     if case_sensitive:
         return any(fnmatch.fnmatchcase(value, pattern) for pattern in patterns)
     return any(fnmatch.fnmatchcase(value.lower(), pattern.lower()) for pattern in patterns)
@@ -79,8 +81,8 @@ class RolePolicies:
 
     def allows(self, action: str, resource: str) -> bool:
         def applies(statement: dict[str, Any]) -> bool:
-            return _matches(_as_list(statement.get("Action")), action, False) and _matches(
-                _as_list(statement.get("Resource")), resource, True
+            return matches(as_list(statement.get("Action")), action, False) and matches(
+                as_list(statement.get("Resource")), resource, True
             )
 
         if any(s.get("Effect") == "Deny" and applies(s) for s in self.statements):

@@ -36,6 +36,8 @@ from localcloud.aws_types import (
     UnsupportedResourceError,
     appsync_expiry,
     rfc3339,
+    statement_id,
+    target_id,
 )
 from localcloud.iam_check import AccessDeniedError, RolePolicies
 from localcloud.layers import ManagedLayers
@@ -82,6 +84,12 @@ def archive_bytes(archive: Any) -> bytes:
 
 def _int(value: Any) -> int:
     return int(float(value))
+
+
+def _given(inputs: Inputs, wire: str, default: Any) -> Any:
+    """The input, or ``default`` when it is not set (a 0 is set)."""
+    value = inputs.get(wire)
+    return default if value is None else value
 
 
 def _attributes(inputs: Inputs, names: dict[str, str]) -> dict[str, str]:
@@ -513,7 +521,137 @@ class MotoProvisioner(AwsMocks):
         )
         return None, {"arn": resolver.arn}
 
+    # -- asynchronous invocation, EventBridge rules and targets, function permissions -----------
 
+    def put_function_event_invoke_config(self, name: str, inputs: Inputs) -> Creation:
+        """PutFunctionEventInvokeConfig as the provider calls it, MaximumRetryAttempts always
+        (its default is 2); Lambda refuses a destination the function's role may not send to
+        (``localcloud.async_lambda``)."""
+        qualifier = inputs.get("qualifier")
+        if qualifier and qualifier != "$LATEST":
+            raise UnsupportedResourceError(
+                f"localcloud keeps one asynchronous invocation configuration per function, not "
+                f"per version or alias ({name!r} has qualifier {qualifier!r})"
+            )
+        request: dict[str, Any] = {
+            "FunctionName": inputs["functionName"],
+            "MaximumRetryAttempts": _int(_given(inputs, "maximumRetryAttempts", 2)),
+        }
+        if qualifier:
+            request["Qualifier"] = qualifier
+        if inputs.get("maximumEventAgeInSeconds") is not None:
+            request["MaximumEventAgeInSeconds"] = _int(inputs["maximumEventAgeInSeconds"])
+        destinations = {
+            key: {"Destination": wanted["destination"]}
+            for key, wire in (("OnSuccess", "onSuccess"), ("OnFailure", "onFailure"))
+            if (wanted := (inputs.get("destinationConfig") or {}).get(wire))
+            and wanted.get("destination")
+        }
+        if destinations:
+            request["DestinationConfig"] = destinations
+        self.client("lambda").put_function_event_invoke_config(**request)
+        return None, {}
+
+    def put_rule(self, name: str, inputs: Inputs) -> Creation:
+        if inputs.get("scheduleExpression"):
+            raise UnsupportedResourceError(
+                f"localcloud does not run scheduled rules ({name!r} has a scheduleExpression)"
+            )
+        state = inputs.get("state") or ("DISABLED" if inputs.get("isEnabled") is False else None)
+        request: dict[str, Any] = {"Name": name, "EventPattern": inputs["eventPattern"]}
+        for key, wire in (
+            ("EventBusName", "eventBusName"),
+            ("Description", "description"),
+            ("RoleArn", "roleArn"),
+        ):
+            if inputs.get(wire):
+                request[key] = inputs[wire]
+        if state:
+            request["State"] = state
+        arn = self.client("events").put_rule(**request)["RuleArn"]
+        return None, {"arn": arn}
+
+    def put_targets(self, name: str, inputs: Inputs) -> Creation:
+        target: dict[str, Any] = {"Id": target_id(name, inputs), "Arn": inputs["arn"]}
+        unmodelled = [wire for wire in _UNDELIVERED_TARGET_INPUTS if inputs.get(wire)]
+        if unmodelled:
+            raise UnsupportedResourceError(
+                f"localcloud does not deliver to targets with {', '.join(unmodelled)} ({name!r})"
+            )
+        if not inputs["arn"].startswith("arn:aws:lambda:") and (
+            inputs.get("input") or inputs.get("inputPath")
+        ):
+            raise UnsupportedResourceError(
+                f"localcloud applies Input and InputPath to Lambda targets only ({name!r})"
+            )
+        for key, wire in (("Input", "input"), ("InputPath", "inputPath"), ("RoleArn", "roleArn")):
+            if inputs.get(wire):
+                target[key] = inputs[wire]
+        transformer = inputs.get("inputTransformer")
+        if transformer:
+            target["InputTransformer"] = {
+                "InputPathsMap": dict(transformer.get("inputPaths") or {}),
+                "InputTemplate": transformer["inputTemplate"],
+            }
+        retry = inputs.get("retryPolicy")
+        if retry:
+            target["RetryPolicy"] = {
+                key: _int(retry[wire])
+                for key, wire in (
+                    ("MaximumRetryAttempts", "maximumRetryAttempts"),
+                    ("MaximumEventAgeInSeconds", "maximumEventAgeInSeconds"),
+                )
+                if retry.get(wire) is not None
+            }
+        dead_letters = (inputs.get("deadLetterConfig") or {}).get("arn")
+        if dead_letters:
+            target["DeadLetterConfig"] = {"Arn": dead_letters}
+        group = (inputs.get("sqsTarget") or {}).get("messageGroupId")
+        if group:
+            target["SqsParameters"] = {"MessageGroupId": group}
+        request: dict[str, Any] = {"Rule": inputs["rule"], "Targets": [target]}
+        if inputs.get("eventBusName"):
+            request["EventBusName"] = inputs["eventBusName"]
+        response = self.client("events").put_targets(**request)
+        if response.get("FailedEntryCount"):
+            raise ValueError(f"EventBridge refused target {name!r}: {response['FailedEntries']}")
+        return None, {}
+
+    def add_permission(self, name: str, inputs: Inputs) -> Creation:
+        request: dict[str, Any] = {
+            "FunctionName": inputs["function"],
+            "StatementId": statement_id(name, inputs),
+            "Action": inputs["action"],
+            "Principal": inputs["principal"],
+        }
+        for key, wire in _PERMISSION_OPTIONS.items():
+            if inputs.get(wire):
+                request[key] = inputs[wire]
+        self.client("lambda").add_permission(**request)
+        return None, {}
+
+
+# What EventBridge targets can carry that localcloud does not deliver with.
+_UNDELIVERED_TARGET_INPUTS = (
+    "ecsTarget",
+    "batchTarget",
+    "kinesisTarget",
+    "redshiftTarget",
+    "httpTarget",
+    "sagemakerPipelineTarget",
+    "appsyncTarget",
+    "runCommandTargets",
+)
+# The Permission inputs besides function, statement, action and principal, by their AddPermission
+# names.
+_PERMISSION_OPTIONS = {
+    "SourceArn": "sourceArn",
+    "SourceAccount": "sourceAccount",
+    "Qualifier": "qualifier",
+    "EventSourceToken": "eventSourceToken",
+    "PrincipalOrgID": "principalOrgId",
+    "FunctionUrlAuthType": "functionUrlAuthType",
+}
 # The Resolver inputs besides type, field and data source, by their CreateResolver names.
 _RESOLVER_OPTIONS = {
     "kind": "kind",

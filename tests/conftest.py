@@ -60,6 +60,7 @@ SHARED_FIXTURE_MODULES = (
     "tests/wiring/",
     "tests/localcloud/test_provisioner.py",
     "tests/localcloud/test_appsync.py",
+    "tests/localcloud/test_eventbridge_lambda.py",
 )
 """Where tests share a fixture wider than one test; ``test_schedule`` keeps this true."""
 

@@ -132,9 +132,11 @@ def test_up_prints_a_line_per_system_the_endpoint_and_the_credentials(up):
     systems = [
         line.split(":")[0].strip() for line in printed if line.startswith("  ") and "(" in line
     ]
-    assert systems[:4] == [
+    assert systems == [
         "account-applications (AccountApplications)",
         "api-workflow (ApiWorkflow)",
+        "loan-mock-apis (MockApis)",
+        "loan-processor (LoanProcessor)",
         "order-processing (OrderProcessing)",
         "task-tracker (TaskTracker)",
     ]

@@ -64,24 +64,28 @@ def invoke_async(function: str, event: Any) -> dict[str, Any]:
     )
 
 
+GATED = """
+import time, boto3
+def handler(event, context):
+    sqs, give_up = boto3.client("sqs"), time.monotonic() + 2
+    while not sqs.receive_message(QueueUrl={gate!r}).get("Messages"):
+        assert time.monotonic() < give_up, "the gate never opened"
+        time.sleep(0.005)
+    return "done"
+"""
+
+
+def gated_function(name: str) -> tuple[str, str]:
+    """A function that cannot finish (for two seconds at most) until a message is sent to its
+    gate queue; its ARN and the gate's URL."""
+    gate, gate_arn = queue(f"{name}-gate")
+    files = {"main.py": GATED.format(gate=gate)}
+    return make_function(name, files, statements=allows(gate_arn, "sqs:ReceiveMessage")), gate
+
+
 def test_an_event_invoke_answers_202_at_once_and_the_function_runs_later(aws):
     # Given a function that cannot finish until the test opens its gate
-    gate, _ = queue("gate")
-    make_function(
-        "gated",
-        {
-            "main.py": f"""
-            import time, boto3
-            def handler(event, context):
-                sqs, give_up = boto3.client("sqs"), time.monotonic() + 2
-                while not sqs.receive_message(QueueUrl={gate!r}).get("Messages"):
-                    assert time.monotonic() < give_up, "the gate never opened"
-                    time.sleep(0.005)
-                return "done"
-        """
-        },
-        statements=allows(queue_arn("gate"), "sqs:ReceiveMessage"),
-    )
+    _, gate = gated_function("gated")
 
     # When it is invoked asynchronously
     response = invoke_async("gated", {"n": 1})
@@ -239,7 +243,7 @@ def test_a_record_can_go_to_another_function_invoked_asynchronously(aws):
 
 def test_a_record_can_go_to_an_event_bus_matching_the_pattern_cdk_uses(aws):
     # Given a function whose outcomes go to an event bus, with one rule per outcome as CDK
-    # writes them (rules deliver to queues: moto cannot deliver an event to a Lambda target)
+    # writes them (rules deliver to queues here; test_eventbridge_lambda has Lambda targets)
     arn = make_function("echo", {"main.py": ECHO})
     events = boto3.client("events")
     bus = events.create_event_bus(Name="results")["EventBusArn"]
@@ -266,12 +270,14 @@ def test_a_record_can_go_to_an_event_bus_matching_the_pattern_cdk_uses(aws):
     invoke_async("echo", {"id": "b"})
     aws.dispatcher.drain()
 
-    # Then only the success rule matched, and the event carries the record as its detail
+    # Then only the success rule matched, and the event carries the record as its detail, the
+    # function's and the bus's ARNs as its resources (aws-cdk, aws-lambda-destinations README,
+    # "Destination-specific JSON format")
     [event] = messages(queues["Success"])
     assert messages(queues["Failure"]) == []
     assert event["source"] == "lambda"
     assert event["detail-type"] == "Lambda Function Invocation Result - Success"
-    assert event["resources"] == [f"{arn}:$LATEST"]
+    assert event["resources"] == [f"{arn}:$LATEST", bus]
     assert event["detail"]["requestContext"]["condition"] == "Success"
     assert event["detail"]["responsePayload"] == {"echo": {"id": "b"}}
 

@@ -132,3 +132,58 @@ def test_graphql_apis_answer_at_the_base_url_in_localcloud():
     )
 
     assert outputs["uris"] == {"GRAPHQL": "http://127.0.0.1:2/a1b2c3/graphql"}
+
+
+def test_the_recording_mocks_give_the_loan_chain_resources_the_ids_the_provider_gives():
+    # The AWS provider's ids: terraform-provider-aws, internal/service/lambda/
+    # function_event_invoke_config.go (the function as given, ":<qualifier>" when set), and
+    # internal/service/events/id.go (a rule's name, "<bus>/<rule>" off the default bus; a
+    # target's "<rule>-<target id>", "<bus>-<rule>-<target id>" off it); a permission's id is
+    # its statement id (lambda/permission.go). Rule ARNs: EventBridge User Guide, "Managing access
+    # permissions to your Amazon EventBridge resources" (rule/[event-bus-name/]rule-name).
+    config_id, _ = _recorded(
+        "lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+        "identity-async",
+        functionName="identity",
+        maximumRetryAttempts=0.0,
+    )
+    qualified_id, _ = _recorded(
+        "lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+        "credit-async",
+        functionName="credit",
+        qualifier="$LATEST",
+    )
+    rule_id, rule = _recorded("cloudwatch/eventRule:EventRule", "chain", name="chain")
+    bus_rule_id, bus_rule = _recorded(
+        "cloudwatch/eventRule:EventRule", "other", name="other", eventBusName="loans"
+    )
+    target_id, target = _recorded(
+        "cloudwatch/eventTarget:EventTarget", "next", rule="chain", targetId="credit", arn="a"
+    )
+    bus_target_id, _ = _recorded(
+        "cloudwatch/eventTarget:EventTarget",
+        "next",
+        rule="other",
+        eventBusName="loans",
+        targetId="credit",
+        arn="a",
+    )
+    named_target_id, named_target = _recorded(
+        "cloudwatch/eventTarget:EventTarget", "unnamed", rule="chain", arn="a"
+    )
+    permission_id, permission = _recorded(
+        "lambda/permission:Permission", "from-events", statementId="AllowEvents", function="f"
+    )
+    auto_id, auto = _recorded("lambda/permission:Permission", "from-api", function="f")
+
+    assert (config_id, qualified_id) == ("identity", "credit:$LATEST")
+    assert (rule_id, rule["arn"]) == ("chain", "arn:aws:events:eu-west-1:123456789012:rule/chain")
+    assert (bus_rule_id, bus_rule["arn"]) == (
+        "loans/other",
+        "arn:aws:events:eu-west-1:123456789012:rule/loans/other",
+    )
+    assert (target_id, target["targetId"]) == ("chain-credit", "credit")
+    assert bus_target_id == "loans-other-credit"
+    assert named_target_id == f"chain-{named_target['targetId']}"  # an id made up for it
+    assert (permission_id, permission["statementId"]) == ("AllowEvents", "AllowEvents")
+    assert auto_id == auto["statementId"] and auto_id.startswith("from-api-")  # Pulumi names it

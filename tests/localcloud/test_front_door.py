@@ -15,7 +15,7 @@ import pytest
 
 from localcloud.principals import LOCAL_ACCESS_KEY_ID, Principal
 from localcloud.sigv4 import sign
-from tests.localcloud.conftest import allows, grant, make_function, role, trust
+from tests.localcloud.conftest import TRUST_LAMBDA, allows, grant, make_function, role, trust
 from tests.localcloud.test_stepfunctions_fixes import machine
 
 TRUST_APIGATEWAY = trust("apigateway.amazonaws.com")
@@ -58,29 +58,53 @@ def api(
     return f"{aws.front_door.url}/{api_id}"
 
 
-def lambda_route(aws, **kwargs) -> str:
-    arn = make_function(
-        "hello",
-        {
-            "main.py": """
-            import json
-            def handler(event, context):
-                return {"statusCode": 201, "headers": {"x-route": event["routeKey"]},
-                        "body": json.dumps({"hello": event["pathParameters"]["name"],
-                                            "q": event["queryStringParameters"]})}
-        """
-        },
+HELLO = """
+import json
+def handler(event, context):
+    return {"statusCode": 201, "headers": {"x-route": event["routeKey"]},
+            "body": json.dumps({"hello": event["pathParameters"]["name"],
+                                "q": event["queryStringParameters"]})}
+"""
+
+
+def allow_api(aws, base: str, function: str, route: str = "GET/hello/{name}") -> None:
+    """The permission a deployment gives API Gateway to invoke the function for one route of
+    the API at ``base`` (the source ARN aws-cdk's HttpLambdaIntegration grants)."""
+    api_id = base.rsplit("/", 1)[1]
+    boto3.client("lambda").add_permission(
+        FunctionName=function,
+        StatementId=f"api-{route.partition('/')[0]}",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api_id}/*/{route}",
     )
-    return api(
+
+
+def lambda_route(aws, *, permitted: bool = True, invoke_arn: bool = False, **kwargs) -> str:
+    """A ``GET /hello/{name}`` route to a function, its integration URI the function's ARN (or
+    its invoke ARN), API Gateway allowed to invoke it unless ``permitted`` is False."""
+    arn = make_function("hello", {"main.py": HELLO})
+    uri = (
+        f"arn:aws:apigateway:{aws.region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+        if invoke_arn
+        else arn
+    )
+    base = api(
         aws,
         "GET /hello/{name}",
-        {"IntegrationType": "AWS_PROXY", "IntegrationUri": arn, "PayloadFormatVersion": "2.0"},
+        {"IntegrationType": "AWS_PROXY", "IntegrationUri": uri, "PayloadFormatVersion": "2.0"},
         **kwargs,
     )
+    if permitted:
+        allow_api(aws, base, arn)
+    return base
 
 
-def test_a_lambda_proxy_route_gets_the_v2_event_and_shapes_the_response(aws):
-    base = lambda_route(aws)
+@pytest.mark.parametrize("invoke_arn", [False, True], ids=["function ARN", "invoke ARN"])
+def test_a_lambda_proxy_route_gets_the_v2_event_and_shapes_the_response(aws, invoke_arn):
+    # An integration's URI is the function's ARN or its invoke ARN (API Gateway v2 API
+    # Reference, Integration IntegrationUri; aws-cdk's HttpLambdaIntegration uses the ARN)
+    base = lambda_route(aws, invoke_arn=invoke_arn)
 
     status, body = http("GET", f"{base}/hello/ada?lang=en")
 
@@ -101,6 +125,51 @@ def test_requests_over_the_stage_burst_are_throttled_with_429(aws):
     statuses = [http("GET", f"{base}/hello/x")[0] for _ in range(3)]
 
     assert statuses == [201, 201, 429]
+
+
+def test_without_a_permission_for_its_route_api_gateway_answers_500_and_invokes_nothing(aws):
+    # AWS Knowledge Center, "How do I troubleshoot permission errors for API Gateway HTTP APIs
+    # with a Lambda integration or Lambda authorizer?": without the function's permission, API
+    # Gateway returns "Internal Server Error"
+    base = lambda_route(aws, permitted=False)
+    unpermitted = http("GET", f"{base}/hello/ada")
+    allow_api(aws, base, "hello", route="POST/hello/{name}")  # another route's permission
+    other_route = http("GET", f"{base}/hello/ada")
+
+    assert unpermitted == other_route == (500, {"message": "Internal Server Error"})
+    assert aws.runtime.invocations == []
+    allow_api(aws, base, "hello")
+    assert http("GET", f"{base}/hello/ada")[0] == 201
+
+
+def iam_signed(aws, url: str, principal: Principal) -> tuple[int, dict]:
+    return http("GET", url, headers=sign("GET", url, b"", region=aws.region, principal=principal))
+
+
+def test_aws_iam_routes_let_a_role_call_only_the_routes_its_policies_allow(aws):
+    # API Gateway Developer Guide, "Control access to HTTP APIs with IAM authorization": API
+    # Gateway invokes the route only if the caller has execute-api:Invoke on it, on
+    # arn:aws:execute-api:region:account-id:api-id/stage/METHOD_HTTP_VERB/Resource-path ("Control
+    # access for invoking an API"). A refused caller gets {"message": "Forbidden"} (aws/aws-cdk
+    # #21182: an HTTP API with IAM authorization, a role not granted execute-api:Invoke).
+    base = lambda_route(aws, authorization="AWS_IAM")
+    api_id = base.rsplit("/", 1)[1]
+    routes = f"arn:aws:execute-api:{aws.region}:{aws.account_id}:{api_id}/$default/GET/hello"
+    caller = role(
+        "caller", trust=TRUST_LAMBDA, statements=allows(f"{routes}/ada", "execute-api:Invoke")
+    )
+    stranger = role("stranger", trust=TRUST_LAMBDA)
+    as_caller = aws.principals.for_role(caller)
+
+    allowed = iam_signed(aws, f"{base}/hello/ada", as_caller)
+    other_path = iam_signed(aws, f"{base}/hello/eve", as_caller)
+    no_policy = iam_signed(aws, f"{base}/hello/ada", aws.principals.for_role(stranger))
+
+    assert allowed[0] == 201
+    assert other_path == no_policy == (403, {"message": "Forbidden"})
+    assert aws.runtime.invocations == [("hello", False)]
+    # the account's root, which tests and clients outside localcloud sign with, may call any route
+    assert iam_signed(aws, f"{base}/hello/eve", aws.principals.root)[0] == 201
 
 
 def test_aws_iam_routes_accept_a_valid_signature_and_reject_a_tampered_one(aws):

@@ -351,8 +351,55 @@ def _resolver(provision: Provisioner, **options: Any) -> None:
             ),
             "does not deliver to https",
         ),
+        (
+            lambda p: p.create(
+                "lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+                "alias-async",
+                functionName="f",
+                qualifier="live",
+            ),
+            "not per version or alias",
+        ),
+        (
+            lambda p: p.create(
+                "cloudwatch/eventRule:EventRule", "nightly", scheduleExpression="rate(1 day)"
+            ),
+            "does not run scheduled rules",
+        ),
+        (
+            lambda p: p.create(
+                "cloudwatch/eventTarget:EventTarget",
+                "to-queue",
+                rule="r",
+                arn="arn:aws:sqs:us-east-1:123456789012:q",
+                inputPath="$.detail",
+            ),
+            "Input and InputPath to Lambda targets only",
+        ),
+        (
+            lambda p: p.create(
+                "cloudwatch/eventTarget:EventTarget",
+                "to-task",
+                rule="r",
+                arn="arn:aws:ecs:us-east-1:123456789012:cluster/c",
+                ecsTarget={"taskDefinitionArn": "t"},
+            ),
+            "does not deliver to targets with ecsTarget",
+        ),
     ],
-    ids=["iam api", "none source", "pipeline", "vtl", "js", "stream", "https"],
+    ids=[
+        "iam api",
+        "none source",
+        "pipeline",
+        "vtl",
+        "js",
+        "stream",
+        "https",
+        "alias config",
+        "schedule",
+        "queue input path",
+        "ecs",
+    ],
 )
 def test_what_localcloud_cannot_serve_as_aws_does_is_refused_by_name(aws, create, message):
     with pytest.raises(UnsupportedResourceError, match=message):

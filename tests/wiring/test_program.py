@@ -115,6 +115,10 @@ def test_every_function_logs_under_the_name_of_the_system_it_belongs_to(dev):
         "order-processing-queries-function": "order-processing",
         "order-processing-intake-function": "order-processing",
         "order-processing-changes-function": "order-processing",
+        "loan-mock-apis-identity-check-function": "loan-mock-apis",
+        "loan-mock-apis-credit-reference-function": "loan-mock-apis",
+        "loan-processor-identity-check-function": "loan-processor",
+        "loan-processor-credit-reference-function": "loan-processor",
     }
 
 

@@ -1,0 +1,1 @@
+"""Loan processor (seed 000): the mock credit reference API's function."""

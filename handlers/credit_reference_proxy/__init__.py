@@ -1,0 +1,1 @@
+"""Loan processor (seed 000): the second step, which adds the credit reference to the state."""

@@ -1,0 +1,1 @@
+"""Loan processor (seed 000): the mock identity check API's function."""
