@@ -182,6 +182,38 @@ def test_an_event_invoke_is_accepted_then_run(up):
         time.sleep(0.1)
 
 
+def test_the_cli_starts_a_loan_application_and_reads_its_record_as_the_readme_says(up):
+    application = {"input": {"firstName": "Ada", "lastName": "Lovelace", "postcode": "W1 1AA"}}
+    status, _ = up.invoke(
+        up.outputs["loanProcessorInputFunctionName"],
+        application,
+        "--invocation-type",
+        "Event",
+    )
+    assert status["StatusCode"] == 202
+
+    received = up.aws(
+        "sqs",
+        "receive-message",
+        "--endpoint-url",
+        up.info["endpoint"],
+        "--queue-url",
+        up.outputs["loanProcessorOutputQueueUrl"],
+        "--wait-time-seconds",
+        "20",
+    )
+    (message,) = received["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["responsePayload"]["input"] == application["input"]
+    assert set(record["responsePayload"]) == {
+        "input",
+        "correlationId",
+        "identityCheck",
+        "creditReference",
+    }
+
+
 def test_the_cli_submits_and_reviews_an_application(up):
     _, application = up.invoke(
         up.outputs["submitApplicationFunctionName"],
