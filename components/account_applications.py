@@ -15,14 +15,14 @@ Every function has its own role with exactly the calls it makes: record changes 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
 
-from components.function import PythonFunction, PythonFunctionArgs, system_function
+from components.function import PythonFunction
 from components.settings import AccountApplicationsSettings, Observability
 from components.state_machine import StateMachine, StateMachineArgs
+from components.system import System
 from components.table import GlobalIndex, Key, Table, TableArgs
 
 STATE_INDEX = "state"
@@ -36,7 +36,9 @@ class AccountApplicationsArgs:
     settings: AccountApplicationsSettings
 
 
-class AccountApplications(pulumi.ComponentResource):
+class AccountApplications(System):
+    seed = "003"
+
     table: Table
     submit: PythonFunction
     flag: PythonFunction
@@ -51,10 +53,11 @@ class AccountApplications(pulumi.ComponentResource):
         self, name: str, args: AccountApplicationsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(
-            "serverless-workflows:account_applications:AccountApplications", name, None, opts
+            "serverless-workflows:account_applications:AccountApplications",
+            name,
+            args.observability,
+            opts,
         )
-        self._name = name
-        self._observability = args.observability
         child = pulumi.ResourceOptions(parent=self)
 
         self.table = Table(
@@ -166,28 +169,4 @@ class AccountApplications(pulumi.ComponentResource):
                 "findFunctionName": self.find.name,
                 "reviewFunctionName": self.review.name,
             }
-        )
-
-    def _function(
-        self,
-        role: str,
-        package: str,
-        description: str,
-        *,
-        shared: Sequence[str],
-        environment: Mapping[str, pulumi.Input[str]],
-    ) -> PythonFunction:
-        """One of this system's functions, with exactly the shared packages and environment the
-        caller names."""
-        return system_function(
-            self,
-            self._name,
-            role,
-            PythonFunctionArgs(
-                package=package,
-                shared=shared,
-                description=f"{description} (seed 003)",
-                environment=environment,
-                observability=self._observability,
-            ),
         )

@@ -148,12 +148,3 @@ class PythonFunction(pulumi.ComponentResource):
     ) -> aws.iam.RolePolicy:
         """Add an inline policy named after its purpose to this function's role."""
         return inline_policy(f"{self._name}-{purpose}", self.role, statements, self)
-
-
-def system_function(
-    parent: pulumi.Resource, system: str, role: str, args: PythonFunctionArgs
-) -> PythonFunction:
-    """The function ``{system}-{role}`` of a system's component: its child, logging as the system
-    (Powertools reads its service name from ``POWERTOOLS_SERVICE_NAME``)."""
-    args.environment = {"POWERTOOLS_SERVICE_NAME": system, **args.environment}
-    return PythonFunction(f"{system}-{role}", args, opts=pulumi.ResourceOptions(parent=parent))

@@ -30,11 +30,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws_context import arn_context
-from components.function import PythonFunction, PythonFunctionArgs, system_function
+from components.function import PythonFunction
 from components.iam import allow
 from components.mock_apis import MockApis
 from components.queue import FOURTEEN_DAYS, record_queue
 from components.settings import LoanSettings, Observability
+from components.system import System
 
 # The state model, its validation and the signed API client, and the helpers they use.
 PROXY_PACKAGES = ("loans", "lambda_support")
@@ -61,7 +62,9 @@ class LoanProcessorArgs:
     apis: MockApis
 
 
-class LoanProcessor(pulumi.ComponentResource):
+class LoanProcessor(System):
+    seed = "000"
+
     identity_check: PythonFunction
     credit_reference: PythonFunction
     output_queue: aws.sqs.Queue
@@ -70,8 +73,9 @@ class LoanProcessor(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: LoanProcessorArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("serverless-workflows:loan_processor:LoanProcessor", name, None, opts)
-        self._name = name
+        super().__init__(
+            "serverless-workflows:loan_processor:LoanProcessor", name, args.observability, opts
+        )
         self._args = args
         child = pulumi.ResourceOptions(parent=self)
         apis = args.apis
@@ -80,18 +84,20 @@ class LoanProcessor(pulumi.ComponentResource):
         self.failure_queue = record_queue(f"{name}-failures", self, FOURTEEN_DAYS)
         default_bus = arn_context().apply(lambda ctx: ctx.arn("events", "event-bus/default"))
 
-        self.identity_check = self._proxy(
+        self.identity_check = self._function(
             "identity-check",
             "identity_check_proxy",
-            "Adds the identity check to a loan application's state (seed 000)",
-            {"IDENTITY_CHECK_API_URL": apis.identity_check_url},
+            "Adds the identity check to a loan application's state",
+            shared=PROXY_PACKAGES,
+            environment={"IDENTITY_CHECK_API_URL": apis.identity_check_url},
         )
         apis.grant_call(self.identity_check, apis.identity_check, "call-identity-check")
-        self.credit_reference = self._proxy(
+        self.credit_reference = self._function(
             "credit-reference",
             "credit_reference_proxy",
-            "Adds the credit reference to a loan application's state (seed 000)",
-            {"CREDIT_REFERENCE_API_URL": apis.credit_reference_url},
+            "Adds the credit reference to a loan application's state",
+            shared=PROXY_PACKAGES,
+            environment={"CREDIT_REFERENCE_API_URL": apis.credit_reference_url},
         )
         apis.grant_call(self.credit_reference, apis.credit_reference, "call-credit-reference")
 
@@ -146,26 +152,6 @@ class LoanProcessor(pulumi.ComponentResource):
                 "outputQueueUrl": self.output_queue.url,
                 "failureQueueUrl": self.failure_queue.url,
             }
-        )
-
-    def _proxy(
-        self,
-        role: str,
-        package: str,
-        description: str,
-        environment: dict[str, pulumi.Input[str]],
-    ) -> PythonFunction:
-        return system_function(
-            self,
-            self._name,
-            role,
-            PythonFunctionArgs(
-                package=package,
-                shared=PROXY_PACKAGES,
-                description=description,
-                environment=environment,
-                observability=self._args.observability,
-            ),
         )
 
     def _destinations(

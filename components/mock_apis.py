@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.function import PythonFunction, PythonFunctionArgs, system_function
+from components.function import PythonFunction
 from components.http_api import HttpApi, HttpApiArgs, LambdaProxyRoute
 from components.settings import LoanSettings, Observability
+from components.system import System
 
 REQUEST_ROUTE = "POST /request"
 # Enough for every application of a busy minute to call at once.
@@ -28,7 +29,9 @@ class MockApisArgs:
     settings: LoanSettings
 
 
-class MockApis(pulumi.ComponentResource):
+class MockApis(System):
+    seed = "000"
+
     identity_check: HttpApi
     credit_reference: HttpApi
     identity_check_url: pulumi.Output[str]
@@ -37,16 +40,15 @@ class MockApis(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: MockApisArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("serverless-workflows:mock_apis:MockApis", name, None, opts)
-        self._name = name
+        super().__init__("serverless-workflows:mock_apis:MockApis", name, args.observability, opts)
         self._args = args
         self.identity_check = self._api(
-            "identity-check", "identity_check_api", "Answers identity checks (mock, seed 000)"
+            "identity-check", "identity_check_api", "Answers identity checks (mock)"
         )
         self.credit_reference = self._api(
             "credit-reference",
             "credit_reference_api",
-            "Answers credit reference requests (mock, seed 000)",
+            "Answers credit reference requests (mock)",
         )
         self.identity_check_url = self.identity_check.url("request")
         self.credit_reference_url = self.credit_reference.url("request")
@@ -59,20 +61,15 @@ class MockApis(pulumi.ComponentResource):
 
     def _api(self, role: str, package: str, description: str) -> HttpApi:
         settings = self._args.settings
-        function = system_function(
-            self,
-            self._name,
+        function = self._function(
             role,
-            PythonFunctionArgs(
-                package=package,
-                shared=("mock_apis", "lambda_support"),
-                description=description,
-                environment={
-                    "MIN_DELAY_MS": str(settings.api_min_delay_ms),
-                    "ERROR_PERCENT": str(settings.api_error_percent),
-                },
-                observability=self._args.observability,
-            ),
+            package,
+            description,
+            shared=("mock_apis", "lambda_support"),
+            environment={
+                "MIN_DELAY_MS": str(settings.api_min_delay_ms),
+                "ERROR_PERCENT": str(settings.api_error_percent),
+            },
         )
         return HttpApi(
             f"{self._name}-{role}-http",

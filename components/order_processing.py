@@ -16,17 +16,17 @@ look up) executions of this machine; the machine's role is derived from its defi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pulumi
 
-from components.function import PythonFunction, PythonFunctionArgs, system_function
+from components.function import PythonFunction
 from components.graphql_api import Field, GraphqlApi, GraphqlApiArgs, api_key_expiry
 from components.queue import VISIBILITY_TIMEOUT_FACTOR, Queue, QueueArgs
 from components.settings import Observability, OrdersSettings
 from components.state_machine import StateMachine, StateMachineArgs
+from components.system import System
 from components.table import Key, Table, TableArgs
 from components.topic import Topic, TopicArgs
 
@@ -44,7 +44,9 @@ class OrderProcessingArgs:
     """When the deploy runs (the API key's expiry counts from its day); None for the clock."""
 
 
-class OrderProcessing(pulumi.ComponentResource):
+class OrderProcessing(System):
+    seed = "002"
+
     table: Table
     topic: Topic
     queue: Queue
@@ -59,9 +61,9 @@ class OrderProcessing(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: OrderProcessingArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("serverless-workflows:order_processing:OrderProcessing", name, None, opts)
-        self._name = name
-        self._observability = args.observability
+        super().__init__(
+            "serverless-workflows:order_processing:OrderProcessing", name, args.observability, opts
+        )
         child = pulumi.ResourceOptions(parent=self)
         settings = args.settings
 
@@ -173,28 +175,4 @@ class OrderProcessing(pulumi.ComponentResource):
                 "stateMachineArn": self.state_machine.arn,
                 "topicArn": self.topic.arn,
             }
-        )
-
-    def _function(
-        self,
-        role: str,
-        package: str,
-        description: str,
-        *,
-        shared: Sequence[str],
-        environment: Mapping[str, pulumi.Input[str]],
-        timeout: int = 10,
-    ) -> PythonFunction:
-        return system_function(
-            self,
-            self._name,
-            role,
-            PythonFunctionArgs(
-                package=package,
-                shared=shared,
-                description=f"{description} (seed 002)",
-                environment=environment,
-                timeout=timeout,
-                observability=self._observability,
-            ),
         )
