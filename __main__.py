@@ -13,7 +13,10 @@ from components.task_tracker import TaskTracker, TaskTrackerArgs
 settings = StackSettings.from_config(pulumi.Config())
 
 api_workflow = ApiWorkflow(
-    "api-workflow", ApiWorkflowArgs(observability=settings.observability, api=settings.api)
+    "api-workflow",
+    ApiWorkflowArgs(
+        observability=settings.observability, api=settings.api, durability=settings.durability
+    ),
 )
 pulumi.export("apiWorkflowUrl", api_workflow.url)
 pulumi.export("apiWorkflowStateMachineArn", api_workflow.state_machine.arn)
@@ -21,7 +24,11 @@ pulumi.export("apiWorkflowTableName", api_workflow.table.name)
 
 task_tracker = TaskTracker(
     "task-tracker",
-    TaskTrackerArgs(observability=settings.observability, wait_seconds=settings.task_wait_seconds),
+    TaskTrackerArgs(
+        observability=settings.observability,
+        wait_seconds=settings.task_wait_seconds,
+        durability=settings.durability,
+    ),
 )
 pulumi.export("taskTrackerFunctionName", task_tracker.starter.name)
 pulumi.export("taskTrackerStateMachineArn", task_tracker.state_machine.arn)
@@ -30,7 +37,9 @@ pulumi.export("tasksTableName", task_tracker.table.name)
 account_applications = AccountApplications(
     "account-applications",
     AccountApplicationsArgs(
-        observability=settings.observability, settings=settings.account_applications
+        observability=settings.observability,
+        settings=settings.account_applications,
+        durability=settings.durability,
     ),
 )
 pulumi.export("accountApplicationsStateMachineArn", account_applications.state_machine.arn)
@@ -41,7 +50,11 @@ pulumi.export("reviewApplicationFunctionName", account_applications.review.name)
 
 orders = OrderProcessing(
     "order-processing",
-    OrderProcessingArgs(observability=settings.observability, settings=settings.orders),
+    OrderProcessingArgs(
+        observability=settings.observability,
+        settings=settings.orders,
+        durability=settings.durability,
+    ),
 )
 pulumi.export("ordersGraphqlUrl", orders.api.url)
 pulumi.export("ordersApiKey", orders.api.key)
@@ -58,7 +71,10 @@ loan_apis = MockApis(
 loans = LoanProcessor(
     "loan-processor",
     LoanProcessorArgs(
-        observability=settings.observability, settings=settings.loans, apis=loan_apis
+        observability=settings.observability,
+        settings=settings.loans,
+        apis=loan_apis,
+        durability=settings.durability,
     ),
 )
 pulumi.export("loanProcessorInputFunctionName", loans.identity_check.name)

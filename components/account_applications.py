@@ -15,10 +15,11 @@ Every function has its own role with exactly the calls it makes: record changes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 
+from components.durability import Durability
 from components.function import PythonFunction
 from components.settings import AccountApplicationsSettings, Observability
 from components.state_machine import StateMachine, StateMachineArgs
@@ -34,6 +35,7 @@ RECORD_PACKAGES = ("applications", "lambda_support")
 class AccountApplicationsArgs:
     observability: Observability
     settings: AccountApplicationsSettings
+    durability: Durability = field(default_factory=Durability)
 
 
 class AccountApplications(System):
@@ -65,7 +67,7 @@ class AccountApplications(System):
             TableArgs(
                 partition_key=Key("id"),
                 global_indexes=[GlobalIndex(STATE_INDEX, partition_key=Key("state"))],
-                point_in_time_recovery=args.settings.point_in_time_recovery,
+                durability=args.durability,
             ),
             opts=child,
         )

@@ -7,10 +7,11 @@ the function fails for any other reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 
+from components.durability import Durability
 from components.function import PythonFunction, PythonFunctionArgs
 from components.http_api import HttpApi, HttpApiArgs, StartExecutionRoute
 from components.settings import ApiSettings, Observability
@@ -23,6 +24,7 @@ class ApiWorkflowArgs:
     observability: Observability
     api: ApiSettings
     state_machine_type: str = "STANDARD"
+    durability: Durability = field(default_factory=Durability)
 
 
 class ApiWorkflow(pulumi.ComponentResource):
@@ -39,7 +41,11 @@ class ApiWorkflow(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         obs = args.observability
 
-        self.table = Table(f"{name}-items", TableArgs(partition_key=Key("id")), opts=child)
+        self.table = Table(
+            f"{name}-items",
+            TableArgs(partition_key=Key("id"), durability=args.durability),
+            opts=child,
+        )
         self.put_function = PythonFunction(
             f"{name}-put",
             PythonFunctionArgs(

@@ -24,12 +24,13 @@ destinations are set) and call only its own API route. Retries and event age com
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from components.aws_context import arn_context
+from components.durability import Durability
 from components.function import PythonFunction
 from components.iam import allow
 from components.mock_apis import MockApis
@@ -60,6 +61,7 @@ class LoanProcessorArgs:
     observability: Observability
     settings: LoanSettings
     apis: MockApis
+    durability: Durability = field(default_factory=Durability)
 
 
 class LoanProcessor(System):
@@ -80,8 +82,8 @@ class LoanProcessor(System):
         child = pulumi.ResourceOptions(parent=self)
         apis = args.apis
 
-        self.output_queue = record_queue(f"{name}-output", self)
-        self.failure_queue = record_queue(f"{name}-failures", self, FOURTEEN_DAYS)
+        self.output_queue = record_queue(f"{name}-output", self, args.durability)
+        self.failure_queue = record_queue(f"{name}-failures", self, args.durability, FOURTEEN_DAYS)
         default_bus = arn_context().apply(lambda ctx: ctx.arn("events", "event-bus/default"))
 
         self.identity_check = self._function(

@@ -16,11 +16,12 @@ look up) executions of this machine; the machine's role is derived from its defi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pulumi
 
+from components.durability import Durability
 from components.function import PythonFunction
 from components.graphql_api import Field, GraphqlApi, GraphqlApiArgs, api_key_expiry
 from components.queue import VISIBILITY_TIMEOUT_FACTOR, Queue, QueueArgs
@@ -40,6 +41,7 @@ CONSUMER_TIMEOUT_SECONDS = 30
 class OrderProcessingArgs:
     observability: Observability
     settings: OrdersSettings
+    durability: Durability = field(default_factory=Durability)
     now: datetime | None = None
     """When the deploy runs (the API key's expiry counts from its day); None for the clock."""
 
@@ -69,7 +71,9 @@ class OrderProcessing(System):
 
         # The seed's table: one partition per user, the message id as the order id.
         self.table = Table(
-            f"{name}-orders", TableArgs(partition_key=Key("user_id"), sort_key=Key("id")), child
+            f"{name}-orders",
+            TableArgs(partition_key=Key("user_id"), sort_key=Key("id"), durability=args.durability),
+            child,
         )
         self.topic = Topic(
             f"{name}-notifications", TopicArgs(email=settings.notification_email), child
@@ -112,7 +116,10 @@ class OrderProcessing(System):
         )
         self.queue = Queue(
             f"{name}-queue",
-            QueueArgs(visibility_timeout_seconds=VISIBILITY_TIMEOUT_FACTOR * self.consumer.timeout),
+            QueueArgs(
+                visibility_timeout_seconds=VISIBILITY_TIMEOUT_FACTOR * self.consumer.timeout,
+                durability=args.durability,
+            ),
             child,
         )
         self.queue.subscribe(self.consumer, batch_size=BATCH_SIZE)

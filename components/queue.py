@@ -10,11 +10,12 @@ bad message never makes its batch-mates run again. Both queues use SQS-managed e
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from components.durability import Durability
 from components.function import PythonFunction
 from components.iam import allow
 
@@ -29,7 +30,10 @@ LONG_POLL_SECONDS = 20  # the longest ReceiveMessage wait SQS allows
 
 
 def record_queue(
-    name: str, parent: pulumi.Resource, retention_seconds: int | None = None
+    name: str,
+    parent: pulumi.Resource,
+    durability: Durability,
+    retention_seconds: int | None = None,
 ) -> aws.sqs.Queue:
     """An encrypted queue that records are sent to and read from by people or programs that poll
     it (20 s long polling: one ReceiveMessage waits for a message rather than answering empty)."""
@@ -38,7 +42,7 @@ def record_queue(
         sqs_managed_sse_enabled=True,
         receive_wait_time_seconds=LONG_POLL_SECONDS,
         message_retention_seconds=retention_seconds,
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=durability.options(parent),
     )
 
 
@@ -61,6 +65,7 @@ class QueueArgs:
     max_receive_count: int = 4
     """Receives after which a message moves to the dead-letter queue."""
     dead_letter_retention_seconds: int = FOURTEEN_DAYS
+    durability: Durability = field(default_factory=Durability)
 
 
 class Queue(pulumi.ComponentResource):
@@ -76,12 +81,12 @@ class Queue(pulumi.ComponentResource):
         super().__init__("serverless-workflows:queue:Queue", name, None, opts)
         self._name = name
         self._visibility_timeout = args.visibility_timeout_seconds
-        child = pulumi.ResourceOptions(parent=self)
+        stateful = args.durability.options(self)
         self.dead_letter_queue = aws.sqs.Queue(
             f"{name}-dead-letters",
             message_retention_seconds=args.dead_letter_retention_seconds,
             sqs_managed_sse_enabled=True,
-            opts=child,
+            opts=stateful,
         )
         self.queue = aws.sqs.Queue(
             f"{name}-messages",
@@ -92,7 +97,7 @@ class Queue(pulumi.ComponentResource):
                     {"deadLetterTargetArn": arn, "maxReceiveCount": args.max_receive_count}
                 )
             ),
-            opts=child,
+            opts=stateful,
         )
         self.url = self.queue.url
         self.arn = self.queue.arn

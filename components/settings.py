@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.durability import Durability
 from components.http_api import AUTHORIZATION_TYPES
 from components.observability import Observability
 
-__all__ = ["Observability", "StackSettings"]
+__all__ = ["Durability", "Observability", "StackSettings"]
 
 
 # One address, as SNS's e-mail protocol takes it: no display name, no list.
@@ -34,7 +35,6 @@ class ApiSettings:
 
 @dataclass(frozen=True)
 class AccountApplicationsSettings:
-    point_in_time_recovery: bool
     review_timeout_seconds: int
     """How long "Pending Review" waits for a reviewer before the application is rejected."""
 
@@ -64,12 +64,15 @@ class LoanSettings:
 @dataclass(frozen=True)
 class StackSettings:
     observability: Observability
+    durability: Durability
     api: ApiSettings
     task_wait_seconds: int
     """How long the task tracker waits between STARTED and Done."""
     account_applications: AccountApplicationsSettings
     orders: OrdersSettings
     loans: LoanSettings
+    alarm_email: str
+    """Where alarms and failed executions are sent; empty for nowhere (not on a protected stack)."""
 
     @classmethod
     def from_config(cls, config: pulumi.Config) -> StackSettings:
@@ -80,6 +83,11 @@ class StackSettings:
                 tracing=config.require_bool("tracing"),
                 powertools_layer_version=config.require_int("powertoolsLayerVersion"),
             ),
+            durability=Durability(
+                point_in_time_recovery=config.require_bool("pointInTimeRecovery"),
+                deletion_protection=config.require_bool("deletionProtection"),
+                protect=config.require_bool("protectStatefulResources"),
+            ),
             api=ApiSettings(
                 authorization_type=config.require("apiAuthorization"),
                 throttling_rate_limit=config.require_int("apiThrottlingRateLimit"),
@@ -87,9 +95,6 @@ class StackSettings:
             ),
             task_wait_seconds=config.require_int("taskWaitSeconds"),
             account_applications=AccountApplicationsSettings(
-                point_in_time_recovery=config.require_bool(
-                    "accountApplicationsPointInTimeRecovery"
-                ),
                 review_timeout_seconds=config.require_int("reviewTimeoutSeconds"),
             ),
             orders=OrdersSettings(
@@ -97,6 +102,7 @@ class StackSettings:
                 payment_failure_rate=config.require_float("ordersPaymentFailureRate"),
                 notification_email=config.require("ordersNotificationEmail").strip(),
             ),
+            alarm_email=config.require("alarmEmail").strip(),
             loans=LoanSettings(
                 retry_attempts=config.require_int("loanRetryAttempts"),
                 max_event_age_seconds=config.require_int("loanMaxEventAgeSeconds"),
@@ -158,6 +164,14 @@ class StackSettings:
             )
         self._check_orders()
         self._check_loans()
+        self._check_alarms()
+
+    def _check_alarms(self) -> None:
+        if self.alarm_email and not _EMAIL.fullmatch(self.alarm_email):
+            raise ConfigError(f"alarmEmail {self.alarm_email!r} is not an e-mail address")
+        # A stack that protects its data is one someone depends on: its alarms must reach them.
+        if self.durability.protect and not self.alarm_email:
+            raise ConfigError("a stack with protectStatefulResources needs an alarmEmail")
 
     def _check_orders(self) -> None:
         orders = self.orders

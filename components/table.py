@@ -1,4 +1,5 @@
-"""Table: an on-demand DynamoDB table that grants data access to functions, action by action."""
+"""Table: an on-demand, encrypted DynamoDB table that grants data access to functions, action by
+action, with the stack's durability (point-in-time recovery, deletion protection, `protect`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.durability import Durability
 from components.function import PythonFunction
 from components.iam import Statement, allow
 
@@ -31,7 +33,7 @@ class TableArgs:
     partition_key: Key
     sort_key: Key | None = None
     global_indexes: Sequence[GlobalIndex] = field(default_factory=list)
-    point_in_time_recovery: pulumi.Input[bool] = False
+    durability: Durability = field(default_factory=Durability)
 
 
 class Table(pulumi.ComponentResource):
@@ -66,9 +68,10 @@ class Table(pulumi.ComponentResource):
                 for index in args.global_indexes
             ]
             or None,
-            point_in_time_recovery={"enabled": args.point_in_time_recovery},
+            point_in_time_recovery={"enabled": args.durability.point_in_time_recovery},
+            deletion_protection_enabled=args.durability.deletion_protection,
             server_side_encryption={"enabled": True},
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=args.durability.options(self),
         )
         self._index_names = {index.name for index in args.global_indexes}
         self.name = self.table.name

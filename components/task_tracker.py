@@ -9,10 +9,11 @@ repeated start in the same second with the existing execution).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 
+from components.durability import Durability
 from components.function import PythonFunction, PythonFunctionArgs
 from components.settings import Observability
 from components.state_machine import StateMachine, StateMachineArgs
@@ -24,6 +25,7 @@ class TaskTrackerArgs:
     observability: Observability
     wait_seconds: pulumi.Input[int]
     """How long the state machine waits between STARTED and Done."""
+    durability: Durability = field(default_factory=Durability)
 
 
 class TaskTracker(pulumi.ComponentResource):
@@ -40,7 +42,11 @@ class TaskTracker(pulumi.ComponentResource):
 
         self.table = Table(
             f"{name}-tasks",
-            TableArgs(partition_key=Key("taskId"), sort_key=Key("timestamp", "N")),
+            TableArgs(
+                partition_key=Key("taskId"),
+                sort_key=Key("timestamp", "N"),
+                durability=args.durability,
+            ),
             opts=child,
         )
         self.state_machine = StateMachine(

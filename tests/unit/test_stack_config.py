@@ -26,7 +26,7 @@ def test_every_declared_key_has_a_description_and_a_default():
         assert "default" in declaration, key
 
 
-@pytest.mark.parametrize("stack", ["dev"])
+@pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_stack_files_only_set_declared_keys(stack):
     declared = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
     stack_keys = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())["config"]

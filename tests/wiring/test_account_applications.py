@@ -399,13 +399,6 @@ def test_the_table_is_keyed_by_id_with_a_state_index_on_demand_and_recoverable(d
     assert table["pointInTimeRecovery"] == {"enabled": True}  # Pulumi.yaml default
 
 
-def test_point_in_time_recovery_follows_stack_config():
-    deployment = deploy_with_mocks("dev", {"accountApplicationsPointInTimeRecovery": False})
-
-    table = deployment.named(f"{SYSTEM}-applications-table").inputs
-    assert table["pointInTimeRecovery"] == {"enabled": False}
-
-
 def test_exports_point_at_the_machine_the_table_and_the_callers_functions(dev):
     assert dev.outputs["accountApplicationsStateMachineArn"] == _arn(
         dev, f"{SYSTEM}-workflow-state-machine"
