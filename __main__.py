@@ -6,6 +6,7 @@ from components.account_applications import AccountApplications, AccountApplicat
 from components.api_workflow import ApiWorkflow, ApiWorkflowArgs
 from components.loan_processor import LoanProcessor, LoanProcessorArgs
 from components.mock_apis import MockApis, MockApisArgs
+from components.operations import Operations, OperationsArgs, Watched
 from components.order_processing import OrderProcessing, OrderProcessingArgs
 from components.settings import StackSettings
 from components.task_tracker import TaskTracker, TaskTrackerArgs
@@ -82,3 +83,40 @@ pulumi.export("loanProcessorOutputQueueUrl", loans.output_queue.url)
 pulumi.export("loanProcessorFailureQueueUrl", loans.failure_queue.url)
 pulumi.export("identityCheckApiUrl", loan_apis.identity_check_url)
 pulumi.export("creditReferenceApiUrl", loan_apis.credit_reference_url)
+
+operations = Operations(
+    "operations",
+    OperationsArgs(
+        email=settings.alarm_email,
+        watched=Watched(
+            state_machines={
+                "api-workflow": api_workflow.state_machine,
+                "task-tracker": task_tracker.state_machine,
+                "account-applications": account_applications.state_machine,
+                "order-processing": orders.state_machine,
+            },
+            functions=[
+                function
+                for system in (
+                    api_workflow,
+                    task_tracker,
+                    account_applications,
+                    orders,
+                    loan_apis,
+                    loans,
+                )
+                for function in system.functions
+            ],
+            dead_letter_queues={
+                "order-processing-dead-letters": orders.queue.dead_letter_queue,
+                "loan-processor-failures": loans.failure_queue,
+            },
+            http_apis={
+                "api-workflow": api_workflow.http_api,
+                "identity-check-api": loan_apis.identity_check,
+                "credit-reference-api": loan_apis.credit_reference,
+            },
+        ),
+    ),
+)
+pulumi.export("operationsTopicArn", operations.topic_arn)

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 import pulumi
 
 from components.durability import Durability
-from components.function import PythonFunction, PythonFunctionArgs
+from components.function import PythonFunction
 from components.http_api import HttpApi, HttpApiArgs, StartExecutionRoute
 from components.settings import ApiSettings, Observability
 from components.state_machine import StateMachine, StateMachineArgs
+from components.system import System
 from components.table import Key, Table, TableArgs
 
 
@@ -27,7 +28,9 @@ class ApiWorkflowArgs:
     durability: Durability = field(default_factory=Durability)
 
 
-class ApiWorkflow(pulumi.ComponentResource):
+class ApiWorkflow(System):
+    seed = "004"
+
     table: Table
     put_function: PythonFunction
     state_machine: StateMachine
@@ -37,7 +40,9 @@ class ApiWorkflow(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ApiWorkflowArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("serverless-workflows:api_workflow:ApiWorkflow", name, None, opts)
+        super().__init__(
+            "serverless-workflows:api_workflow:ApiWorkflow", name, args.observability, opts
+        )
         child = pulumi.ResourceOptions(parent=self)
         obs = args.observability
 
@@ -46,16 +51,12 @@ class ApiWorkflow(pulumi.ComponentResource):
             TableArgs(partition_key=Key("id"), durability=args.durability),
             opts=child,
         )
-        self.put_function = PythonFunction(
-            f"{name}-put",
-            PythonFunctionArgs(
-                package="put_item",
-                shared=["lambda_support"],
-                description="Stores one {id, payload} item (seed 004's PutFunction)",
-                environment={"TABLE_NAME": self.table.name, "POWERTOOLS_SERVICE_NAME": name},
-                observability=obs,
-            ),
-            opts=child,
+        self.put_function = self._function(
+            "put",
+            "put_item",
+            "Stores one {id, payload} item (the seed's PutFunction)",
+            shared=["lambda_support"],
+            environment={"TABLE_NAME": self.table.name},
         )
         self.table.grant(self.put_function, "put-items", ["dynamodb:PutItem"])
 

@@ -83,6 +83,8 @@ class PythonFunction(pulumi.ComponentResource):
     log_group: aws.cloudwatch.LogGroup
     name: pulumi.Output[str]
     arn: pulumi.Output[str]
+    logical_name: str
+    """The function's name in the program (its resources are named after it)."""
     timeout: int
     """Seconds an invocation may run (what a queue's visibility timeout is sized against)."""
 
@@ -91,6 +93,7 @@ class PythonFunction(pulumi.ComponentResource):
     ) -> None:
         super().__init__("serverless-workflows:function:PythonFunction", name, None, opts)
         self._name = name
+        self.logical_name = name
         self.timeout = args.timeout
         child = pulumi.ResourceOptions(parent=self)
 

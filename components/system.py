@@ -18,6 +18,8 @@ from components.observability import Observability
 class System(pulumi.ComponentResource):
     seed: str
     """The source document the system rebuilds, e.g. ``002``."""
+    functions: list[PythonFunction]
+    """Every function of the system (what operations watches)."""
 
     def __init__(
         self,
@@ -29,6 +31,7 @@ class System(pulumi.ComponentResource):
         super().__init__(type_, name, None, opts)
         self._name = name
         self._observability = observability
+        self.functions = []
 
     def _function(
         self,
@@ -42,7 +45,7 @@ class System(pulumi.ComponentResource):
     ) -> PythonFunction:
         """The function ``<system>-<role>`` from ``handlers/<package>``, with exactly the shared
         packages its code imports and the environment it reads."""
-        return PythonFunction(
+        function = PythonFunction(
             f"{self._name}-{role}",
             PythonFunctionArgs(
                 package=package,
@@ -54,3 +57,5 @@ class System(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.functions.append(function)
+        return function

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import pulumi
 
 from components.durability import Durability
-from components.function import PythonFunction, PythonFunctionArgs
+from components.function import PythonFunction
 from components.settings import Observability
 from components.state_machine import StateMachine, StateMachineArgs
+from components.system import System
 from components.table import Key, Table, TableArgs
 
 
@@ -28,7 +29,8 @@ class TaskTrackerArgs:
     durability: Durability = field(default_factory=Durability)
 
 
-class TaskTracker(pulumi.ComponentResource):
+class TaskTracker(System):
+    seed = "001"
     table: Table
     state_machine: StateMachine
     starter: PythonFunction
@@ -36,7 +38,9 @@ class TaskTracker(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: TaskTrackerArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("serverless-workflows:task_tracker:TaskTracker", name, None, opts)
+        super().__init__(
+            "serverless-workflows:task_tracker:TaskTracker", name, args.observability, opts
+        )
         child = pulumi.ResourceOptions(parent=self)
         obs = args.observability
 
@@ -61,19 +65,12 @@ class TaskTracker(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.starter = PythonFunction(
-            f"{name}-starter",
-            PythonFunctionArgs(
-                package="task_starter",
-                shared=["lambda_support"],
-                description="Starts the task tracker's execution for one {taskId} (seed 001)",
-                environment={
-                    "STATE_MACHINE_ARN": self.state_machine.arn,
-                    "POWERTOOLS_SERVICE_NAME": name,
-                },
-                observability=obs,
-            ),
-            opts=child,
+        self.starter = self._function(
+            "starter",
+            "task_starter",
+            "Starts the task tracker's execution for one {taskId}",
+            shared=["lambda_support"],
+            environment={"STATE_MACHINE_ARN": self.state_machine.arn},
         )
         self.starter.grant("start-executions", self.state_machine.start_execution_statements())
         self.starter.grant(

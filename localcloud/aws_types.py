@@ -195,7 +195,7 @@ def _function_arn(placement: Placement, function: str) -> str:
     )
 
 
-def _event_source_mapping_uuid(_placement: Placement, _inputs: Inputs, token: str) -> str:
+def _made_up_uuid(_placement: Placement, _inputs: Inputs, token: str) -> str:
     return _uuid(token)
 
 
@@ -321,6 +321,47 @@ def _permission(_placement: Placement, name: str, inputs: Inputs, _id: str) -> d
     return {"statementId": statement_id(name, inputs)}
 
 
+def key_arn(placement: Placement, key: str) -> str:
+    """The ARN of a KMS key given by id or ARN (KMS Developer Guide, "Key identifiers")."""
+    return key if key.startswith("arn:") else placement.arn("kms", f"key/{key}")
+
+
+def _key(placement: Placement, _name: str, _inputs: Inputs, key_id: str) -> dict[str, Any]:
+    # The provider's id is the key id, which KMS makes up (a UUID).
+    return {"arn": key_arn(placement, key_id), "keyId": key_id}
+
+
+def alias_name(name: str) -> str:
+    """A KMS alias's name, which always begins ``alias/`` (KMS API Reference, CreateAlias)."""
+    return name if name.startswith("alias/") else f"alias/{name}"
+
+
+def _alias_id(_placement: Placement, name: str, _inputs: Inputs) -> str:
+    return alias_name(name)  # the provider's id is the alias name
+
+
+def _alias(placement: Placement, name: str, inputs: Inputs, _id: str) -> dict[str, Any]:
+    return {
+        "name": alias_name(name),
+        "arn": placement.arn("kms", alias_name(name)),
+        "targetKeyArn": key_arn(placement, str(inputs["targetKeyId"])),
+    }
+
+
+def _topic_policy_id(_placement: Placement, _name: str, inputs: Inputs) -> str:
+    return str(inputs["arn"])  # the provider's id is the topic's ARN
+
+
+def _topic_policy(placement: Placement, _name: str, _inputs: Inputs, _id: str) -> dict[str, Any]:
+    return {"owner": placement.account_id}
+
+
+def _metric_alarm(placement: Placement, name: str, _inputs: Inputs, _id: str) -> dict[str, Any]:
+    # arn:aws:cloudwatch:region:account:alarm:name (Service Authorization Reference, Amazon
+    # CloudWatch, resource type "alarm"); the provider's id is the alarm's name.
+    return {"arn": placement.arn("cloudwatch", f"alarm:{name}")}
+
+
 RESOURCE_TYPES: dict[str, ResourceType] = {
     resource_type.token: resource_type
     for resource_type in (
@@ -355,7 +396,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
             "create_event_source_mapping",
             _event_source_mapping,
             None,
-            _event_source_mapping_uuid,
+            _made_up_uuid,
         ),
         ResourceType("aws:appsync/graphQLApi:GraphQLApi", "create_graphql_api", _graphql_api, None),
         ResourceType("aws:appsync/apiKey:ApiKey", "create_api_key", _api_key, None, _api_key_id),
@@ -378,6 +419,14 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
         ),
         ResourceType(
             "aws:lambda/permission:Permission", "add_permission", _permission, _permission_id
+        ),
+        ResourceType("aws:kms/key:Key", "create_key", _key, None, _made_up_uuid),
+        ResourceType("aws:kms/alias:Alias", "create_alias", _alias, _alias_id),
+        ResourceType(
+            "aws:sns/topicPolicy:TopicPolicy", "put_topic_policy", _topic_policy, _topic_policy_id
+        ),
+        ResourceType(
+            "aws:cloudwatch/metricAlarm:MetricAlarm", "put_metric_alarm", _metric_alarm, _name
         ),
     )
 }

@@ -1,8 +1,9 @@
 """``deploy()``: the Pulumi program deployed into an in-process AWS, ready to be used.
 
 The emulator is moto (``mock_aws``) with its Step Functions interpreter on; localcloud adds the
-pieces moto lacks (in-process Lambda, corrected Step Functions behaviour, a controllable clock,
-asynchronous delivery, EventBridge delivery to functions, front doors for HTTP and GraphQL APIs)
+pieces moto lacks (in-process Lambda, corrected Step Functions behaviour and its status change
+events, a controllable clock, asynchronous delivery, EventBridge delivery to functions and topics,
+front doors for HTTP and GraphQL APIs)
 and deploys a program's ``__main__.py`` through the same program runner the recording mocks use.
 """
 
@@ -40,6 +41,7 @@ from localcloud.dispatcher import Dispatcher
 from localcloud.dynamodb import DynamoDBFixes
 from localcloud.endpoint import Endpoint
 from localcloud.eventbridge import EventBridgeTargets
+from localcloud.execution_events import ExecutionStatusEvents
 from localcloud.front_door import FrontDoor
 from localcloud.graphql_server import GraphQLServer
 from localcloud.lambda_runtime import LambdaRuntime
@@ -294,6 +296,7 @@ def emulator(
         async_lambda = AsyncLambda(clock, clients)
         sqs_event_source = SqsEventSource(clock, clients, account, region)
         eventbridge = EventBridgeTargets()
+        status_events = ExecutionStatusEvents(dispatcher.submit)
         # What changes moto, installed in this order and undone in the reverse one.
         moto_changes = (
             runtime,
@@ -304,6 +307,7 @@ def emulator(
             async_lambda,
             sqs_event_source,
             eventbridge,
+            status_events,
         )
         for change in moto_changes:
             change.install()
@@ -327,6 +331,7 @@ def emulator(
                 graphql,
             )
         finally:
+            status_events.close()
             _stop_running_executions(region)
             clock.release_all()
             # Without the stop fix moto can leave a Parallel state's thread waiting forever for a

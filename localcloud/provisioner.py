@@ -8,6 +8,7 @@ A resource type the table lacks fails the deploy with its name: nothing is silen
 
 from __future__ import annotations
 
+import fnmatch
 import io
 import json
 import secrets
@@ -22,6 +23,7 @@ import boto3
 import pulumi
 from graphql import GraphQLError
 from moto.appsync.models import GraphqlAPI
+from moto.cloudwatch.models import cloudwatch_backends
 from moto.sns.models import sns_backends
 from pulumi.runtime import mocks as pulumi_mocks
 
@@ -34,6 +36,7 @@ from localcloud.aws_types import (
     Placement,
     ResourceType,
     UnsupportedResourceError,
+    alias_name,
     appsync_expiry,
     rfc3339,
     statement_id,
@@ -41,6 +44,7 @@ from localcloud.aws_types import (
 )
 from localcloud.iam_check import AccessDeniedError, RolePolicies
 from localcloud.layers import ManagedLayers
+from localcloud.resource_policies import policy_statements
 
 
 @dataclass
@@ -163,6 +167,9 @@ class MotoProvisioner(AwsMocks):
         self.functions: dict[str, FunctionSpec] = {}
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
+        # moto's KMS walks every key to find an alias: creating keys and aliases on several
+        # executor threads at once would change its dict while another thread walks it.
+        self._kms_lock = threading.Lock()
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         resource_id, state = super().new_resource(args)
@@ -578,11 +585,15 @@ class MotoProvisioner(AwsMocks):
             raise UnsupportedResourceError(
                 f"localcloud does not deliver to targets with {', '.join(unmodelled)} ({name!r})"
             )
-        if not inputs["arn"].startswith("arn:aws:lambda:") and (
-            inputs.get("input") or inputs.get("inputPath")
-        ):
+        service = str(inputs["arn"]).split(":")[2:3]
+        constant_or_path = inputs.get("input") or inputs.get("inputPath")
+        if service not in (["lambda"], ["sns"]) and constant_or_path:
             raise UnsupportedResourceError(
-                f"localcloud applies Input and InputPath to Lambda targets only ({name!r})"
+                f"localcloud applies Input and InputPath to Lambda and SNS targets only ({name!r})"
+            )
+        if service == ["sns"] and str(inputs["arn"]).endswith(".fifo"):
+            raise UnsupportedResourceError(
+                f"localcloud does not deliver to FIFO topic targets ({name!r})"
             )
         for key, wire in (("Input", "input"), ("InputPath", "inputPath"), ("RoleArn", "roleArn")):
             if inputs.get(wire):
@@ -630,6 +641,185 @@ class MotoProvisioner(AwsMocks):
         self.client("lambda").add_permission(**request)
         return None, {}
 
+    # -- keys, topic policies and alarms ------------------------------------------------------
+
+    def create_key(self, name: str, inputs: Inputs) -> Creation:
+        """CreateKey as the provider calls it, then the rotation and state it asks for. The
+        deletion window is ScheduleKeyDeletion's, used when the key is destroyed; the provider
+        takes 7 to 30 days (KMS API Reference, ScheduleKeyDeletion ``PendingWindowInDays``)."""
+        unserved = [wire for wire in ("customKeyStoreId", "xksKeyId") if inputs.get(wire)]
+        if unserved:
+            raise UnsupportedResourceError(
+                f"localcloud keeps no custom key stores ({name!r} has {', '.join(unserved)})"
+            )
+        window = _int(_given(inputs, "deletionWindowInDays", 30))
+        if not 7 <= window <= 30:
+            raise ValueError(
+                f"deletion_window_in_days of {name!r} is {window}: KMS takes 7 to 30 days"
+            )
+        request: dict[str, Any] = {
+            "Description": inputs.get("description") or "",
+            "KeyUsage": inputs.get("keyUsage") or "ENCRYPT_DECRYPT",
+            "KeySpec": inputs.get("customerMasterKeySpec") or "SYMMETRIC_DEFAULT",
+            "MultiRegion": bool(inputs.get("multiRegion")),
+        }
+        policy = inputs.get("policy")
+        bypass = bool(inputs.get("bypassPolicyLockoutSafetyCheck"))
+        if policy:
+            if not bypass:
+                _check_key_policy_lockout(policy, self.placement.account_id)
+            request["Policy"] = policy
+            request["BypassPolicyLockoutSafetyCheck"] = bypass
+        kms = self.client("kms")
+        with self._kms_lock:
+            key = kms.create_key(**request)["KeyMetadata"]
+        if inputs.get("enableKeyRotation"):
+            rotation: dict[str, Any] = {"KeyId": key["KeyId"]}
+            if inputs.get("rotationPeriodInDays"):
+                rotation["RotationPeriodInDays"] = _int(inputs["rotationPeriodInDays"])
+            kms.enable_key_rotation(**rotation)
+        if inputs.get("isEnabled") is False:
+            kms.disable_key(KeyId=key["KeyId"])
+        return key["KeyId"], {"arn": key["Arn"], "keyId": key["KeyId"]}
+
+    def create_alias(self, name: str, inputs: Inputs) -> Creation:
+        kms = self.client("kms")
+        with self._kms_lock:
+            kms.create_alias(AliasName=alias_name(name), TargetKeyId=inputs["targetKeyId"])
+            key = kms.describe_key(KeyId=inputs["targetKeyId"])["KeyMetadata"]
+        return None, {"targetKeyArn": key["Arn"]}
+
+    def put_topic_policy(self, name: str, inputs: Inputs) -> Creation:
+        """SetTopicAttributes ``Policy``, replacing the topic's default policy."""
+        self.client("sns").set_topic_attributes(
+            TopicArn=inputs["arn"], AttributeName="Policy", AttributeValue=inputs["policy"]
+        )
+        return None, {}
+
+    def put_metric_alarm(self, name: str, inputs: Inputs) -> Creation:
+        """PutMetricAlarm as the provider calls it. The alarm is kept, never evaluated: no
+        metrics are emitted here, so it stays in INSUFFICIENT_DATA and runs no action."""
+        unserved = [wire for wire in _UNSERVED_ALARM_INPUTS if inputs.get(wire)]
+        if unserved:
+            raise UnsupportedResourceError(
+                f"localcloud keeps metric alarms only ({name!r} has {', '.join(unserved)})"
+            )
+        request: dict[str, Any] = {
+            "AlarmName": name,
+            "ComparisonOperator": inputs["comparisonOperator"],
+            "EvaluationPeriods": _int(inputs["evaluationPeriods"]),
+            "ActionsEnabled": inputs.get("actionsEnabled") is not False,
+        }
+        for key, wire in _ALARM_TEXT.items():
+            if inputs.get(wire):
+                request[key] = inputs[wire]
+        for key, wire in (("Period", "period"), ("DatapointsToAlarm", "datapointsToAlarm")):
+            if inputs.get(wire) is not None:
+                request[key] = _int(inputs[wire])
+        if inputs.get("threshold") is not None:
+            request["Threshold"] = float(inputs["threshold"])
+        for key, wire in _ALARM_ACTIONS.items():
+            if inputs.get(wire):
+                request[key] = [str(action) for action in inputs[wire]]
+        if inputs.get("dimensions"):
+            request["Dimensions"] = _dimensions(inputs["dimensions"])
+        if inputs.get("metricQueries"):
+            request["Metrics"] = [_metric_query(query) for query in inputs["metricQueries"]]
+        self.client("cloudwatch").put_metric_alarm(**request)
+        # Read back from moto's backend: DescribeAlarms walks every alarm, which fails while
+        # another executor thread is adding one (moto's dict changes size).
+        alarm = cloudwatch_backends[self.placement.account_id][self.placement.region].alarms[name]
+        # A new alarm is INSUFFICIENT_DATA until CloudWatch first evaluates it (AWS Knowledge
+        # Center, "cloudwatch-alarm-insufficient-data-state"); moto starts it OK.
+        alarm.state_value = "INSUFFICIENT_DATA"
+        return None, {"arn": alarm.alarm_arn}
+
+
+KEY_POLICY_LOCKOUT = (
+    "MalformedPolicyDocumentException: The new key policy will not allow you to update the key "
+    "policy in the future."
+)
+
+
+def _check_key_policy_lockout(policy: str, account_id: str) -> None:
+    """CreateKey refuses a policy that would not let the caller (here the account, which
+    deploys) put a key policy again (KMS API Reference, CreateKey
+    ``BypassPolicyLockoutSafetyCheck``; KMS Developer Guide, "Default key policy")."""
+    account = {account_id, f"arn:aws:iam::{account_id}:root", "*"}
+
+    def names_account(statement: dict[str, Any]) -> bool:
+        principal = statement.get("Principal")
+        if principal == "*":
+            return True
+        given = principal.get("AWS") if isinstance(principal, dict) else None
+        return bool(account & set([given] if isinstance(given, str) else given or []))
+
+    def allows_put(statement: dict[str, Any]) -> bool:
+        actions = statement.get("Action")
+        listed = [actions] if isinstance(actions, str) else list(actions or [])
+        return any(fnmatch.fnmatchcase("kms:putkeypolicy", action.lower()) for action in listed)
+
+    statements = policy_statements(policy)
+    if not any(
+        s.get("Effect") == "Allow" and names_account(s) and allows_put(s) and not s.get("Condition")
+        for s in statements
+    ):
+        raise ValueError(KEY_POLICY_LOCKOUT)
+
+
+def _dimensions(dimensions: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"Name": key, "Value": str(value)} for key, value in dimensions.items()]
+
+
+def _metric_query(query: dict[str, Any]) -> dict[str, Any]:
+    """A metric query's inputs as PutMetricAlarm's ``Metrics`` entry."""
+    entry: dict[str, Any] = {"Id": query["id"], "ReturnData": bool(query.get("returnData"))}
+    for key, wire in (("Expression", "expression"), ("Label", "label"), ("AccountId", "accountId")):
+        if query.get(wire):
+            entry[key] = query[wire]
+    if query.get("period"):
+        entry["Period"] = _int(query["period"])
+    metric = query.get("metric")
+    if metric:
+        stat: dict[str, Any] = {
+            "Metric": {
+                "MetricName": metric["metricName"],
+                "Namespace": metric.get("namespace", ""),
+                "Dimensions": _dimensions(metric.get("dimensions") or {}),
+            },
+            "Period": _int(metric["period"]),
+            "Stat": metric["stat"],
+        }
+        if metric.get("unit"):
+            stat["Unit"] = metric["unit"]
+        entry["MetricStat"] = stat
+    return entry
+
+
+# The MetricAlarm inputs that are strings, by their PutMetricAlarm names.
+_ALARM_TEXT = {
+    "AlarmDescription": "alarmDescription",
+    "Namespace": "namespace",
+    "MetricName": "metricName",
+    "Statistic": "statistic",
+    "ExtendedStatistic": "extendedStatistic",
+    "Unit": "unit",
+    "TreatMissingData": "treatMissingData",
+    "EvaluateLowSampleCountPercentile": "evaluateLowSampleCountPercentiles",
+    "ThresholdMetricId": "thresholdMetricId",
+}
+_ALARM_ACTIONS = {
+    "AlarmActions": "alarmActions",
+    "OKActions": "okActions",
+    "InsufficientDataActions": "insufficientDataActions",
+}
+# Alarms evaluated otherwise than on a metric's statistic, which localcloud does not keep.
+_UNSERVED_ALARM_INPUTS = (
+    "evaluationCriteria",
+    "evaluationInterval",
+    "evaluationWindow",
+    "warmUpConfiguration",
+)
 
 # What EventBridge targets can carry that localcloud does not deliver with.
 _UNDELIVERED_TARGET_INPUTS = (

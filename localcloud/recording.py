@@ -37,6 +37,8 @@ class RecordedResource:
     parent: str = ""
     dependencies: list[str] = field(default_factory=list)
     custom: bool = True
+    protect: bool = False
+    """Pulumi's ``protect`` option: no update may delete or replace it."""
 
 
 @dataclass
@@ -170,6 +172,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     parent=request.parent,
                     dependencies=list(request.dependencies),
                     custom=request.custom,
+                    protect=request.protect,
                 )
             )
         return response

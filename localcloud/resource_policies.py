@@ -1,20 +1,24 @@
-"""A Lambda function's resource-based policy: may an AWS service invoke the function?
+"""Resource-based policies: may an AWS service act on a resource on the account's behalf?
 
 Services that invoke a function on an account's behalf (EventBridge for a rule's target, API
 Gateway for a Lambda proxy integration) are allowed to by the function's resource-based policy,
 the statements ``AddPermission`` (the Pulumi ``aws.lambda.Permission``) adds (Lambda Developer
 Guide, "Viewing resource-based IAM policies in Lambda" and "Granting function access to AWS
-services"). IAM evaluates a statement as it does any other: the principal is the service, the
-action ``lambda:InvokeFunction``, the resource the function (qualified when the call names a
-version or alias), and its conditions on ``aws:SourceArn`` and ``aws:SourceAccount`` must hold.
-An explicit Deny wins; without an Allow the service may not invoke. Only what such statements use
-is modelled; a condition localcloud cannot evaluate does not hold, so it never grants.
+services"). A topic's policy lets a service publish to it, and a KMS key's policy lets a service
+use the key (EventBridge User Guide, "Using resource-based policies for Amazon EventBridge"; SNS
+Developer Guide, "Enable compatibility between event sources from AWS services and encrypted
+topics"). IAM evaluates such a statement as it does any other: the principal is the service, the
+action and resource those of the call, and its conditions on ``aws:SourceArn`` and
+``aws:SourceAccount`` must hold. An explicit Deny wins; without an Allow the service may not act.
+Only what such statements use is modelled; a condition localcloud cannot evaluate does not hold,
+so it never grants.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from moto.awslambda.models import LambdaFunction
@@ -73,6 +77,48 @@ def qualifier_of(function_arn: str) -> str | None:
     return parts[7] if len(parts) > 7 else None
 
 
+def service_allowed(
+    statements: Iterable[Mapping[str, Any]],
+    service: str,
+    action: str,
+    resource: str,
+    *,
+    source_arn: str,
+    source_account: str,
+) -> bool:
+    """Whether ``statements`` (a resource-based policy's) let ``service`` (e.g.
+    ``events.amazonaws.com``) perform ``action`` on ``resource`` for ``source_arn`` in
+    ``source_account``."""
+    context = {"aws:sourcearn": source_arn, "aws:sourceaccount": source_account}
+
+    def applies(statement: Mapping[str, Any]) -> bool:
+        return (
+            _principal_is(statement.get("Principal"), service)
+            and matches(as_list(statement.get("Action")), action, False)
+            and matches(as_list(statement.get("Resource")), resource, True)
+            and _conditions_hold(statement.get("Condition"), context)
+        )
+
+    listed = list(statements)
+    if any(s.get("Effect") == "Deny" and applies(s) for s in listed):
+        return False
+    return any(s.get("Effect", "Allow") == "Allow" and applies(s) for s in listed)
+
+
+def policy_statements(document: Any) -> list[dict[str, Any]]:
+    """The statements of a policy document given as JSON text or parsed (a single statement may
+    stand alone); none for a document that is empty or not JSON."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(document) if document else {}
+        except json.JSONDecodeError:
+            return []
+    statements = document.get("Statement") if isinstance(document, Mapping) else None
+    if isinstance(statements, Mapping):
+        return [dict(statements)]
+    return [dict(s) for s in statements or [] if isinstance(s, Mapping)]
+
+
 def service_may_invoke(
     function: LambdaFunction,
     service: str,
@@ -85,17 +131,12 @@ def service_may_invoke(
     ``events.amazonaws.com``) invoke it for ``source_arn`` in ``source_account``."""
     arn = ":".join(function.function_arn.split(":")[:7])
     resource = f"{arn}:{qualifier}" if qualifier and qualifier != "$LATEST" else arn
-    context = {"aws:sourcearn": source_arn, "aws:sourceaccount": source_account}
-
-    def applies(statement: dict[str, Any]) -> bool:
-        return (
-            _principal_is(statement.get("Principal"), service)
-            and matches(as_list(statement.get("Action")), INVOKE, False)
-            and matches(as_list(statement.get("Resource")), resource, True)
-            and _conditions_hold(statement.get("Condition"), context)
-        )
-
     statements = list(function.policy.statements) if function.policy else []
-    if any(s.get("Effect") == "Deny" and applies(s) for s in statements):
-        return False
-    return any(s.get("Effect", "Allow") == "Allow" and applies(s) for s in statements)
+    return service_allowed(
+        statements,
+        service,
+        INVOKE,
+        resource,
+        source_arn=source_arn,
+        source_account=source_account,
+    )

@@ -16,8 +16,8 @@ Each fix is named, so tests can show moto's behaviour without it and AWS's with 
   StartExecution (moto fails while the interpreter is still starting).
 - ``role-permissions``: every service call a task makes is checked against the execution role,
   and a denied call fails the task as on AWS (moto authorizes nothing).
-- ``clock``: Wait states, retry intervals, TimeoutSeconds and HeartbeatSeconds run on the
-  ``Clock`` (moto uses the wall clock).
+- ``clock``: Wait states, retry intervals, TimeoutSeconds (a task's and the execution's) and
+  HeartbeatSeconds run on the ``Clock`` (moto uses the wall clock).
 - ``fresh-task-token``: each attempt of a retried ``.waitForTaskToken`` task waits for a token of
   its own (moto reuses the first attempt's token, whose wait has already ended, so every retry
   times out at once).
@@ -40,6 +40,7 @@ from typing import Any
 
 from jsonpath_ng import jsonpath
 from moto.core.responses import ActionResult, EmptyResult
+from moto.stepfunctions.parser import utils as interpreter_threads
 from moto.stepfunctions.parser.api import HistoryEventType, TaskTimedOutEventDetails
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEvent
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
@@ -49,6 +50,8 @@ from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name
     StatesErrorNameType,
 )
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+from moto.stepfunctions.parser.asl.component.program.program import Program
 from moto.stepfunctions.parser.asl.component.state.exec import execute_state
 from moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branch_worker import (
     BranchWorker,
@@ -137,6 +140,12 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def output_text(output: Any) -> str:
+    """An execution's output as Step Functions gives it: always JSON, a string result quoted,
+    dates ISO-8601 (moto passes a str through bare and fails on its datetimes)."""
+    return json.dumps(output, default=_json_default, separators=(",", ":"))
+
+
 class StepFunctionsFixes:
     def __init__(self, clock: Clock, enabled: frozenset[str] | set[str] = frozenset(FIXES)) -> None:
         unknown = set(enabled) - set(FIXES)
@@ -209,11 +218,7 @@ class StepFunctionsFixes:
             if execution.status != "RUNNING":
                 result["stopDate"] = execution.stop_date
             if execution.status == "SUCCEEDED" and execution.output is not None:
-                # Always JSON, a string result quoted (moto passes a str through bare and
-                # json.dumps fails on its datetimes).
-                result["output"] = json.dumps(
-                    execution.output, default=_json_default, separators=(",", ":")
-                )
+                result["output"] = output_text(execution.output)
                 result["outputDetails"] = execution.output_details
             for key in ("error", "cause"):
                 if getattr(execution, key) is not None:
@@ -297,9 +302,10 @@ class StepFunctionsFixes:
             _await_evaluation(execution)
             stop_date = datetime.datetime.now(tz=datetime.UTC)
             error, cause = response._get_param("error"), response._get_param("cause")
-            execution.stop(stop_date=stop_date, error=error, cause=cause)
             # moto keeps neither on an ABORTED execution; DescribeExecution shows both on AWS.
+            # Set before the stop, so the execution is never ABORTED without them.
             execution.error, execution.cause = error, cause
+            execution.stop(stop_date=stop_date, error=error, cause=cause)
             worker = getattr(execution, "exec_worker", None)
             if worker is not None:
                 for endpoint in list(worker.env.callback_pool_manager._pool.values()):
@@ -393,6 +399,31 @@ class StepFunctionsFixes:
         self._patch(callback.CallbackEndpoint, "wait", callback_wait)
         # ExecutionState waits for its task on `threading.Event().wait(TimeoutSeconds)`.
         self._patch(execute_state, "threading", types.SimpleNamespace(Event=_clock_event(clock)))
+
+        def program_eval(program: Program, env: Any) -> None:
+            # moto joins the program's thread for the machine's TimeoutSeconds of wall time.
+            timeout = program.timeout_seconds.timeout_seconds if program.timeout_seconds else None
+            env.next_state_name = program.start_at.start_at_name
+            ended = threading.Event()
+
+            def evaluate() -> None:
+                try:
+                    EvalComponent.eval(program, env)
+                finally:
+                    ended.set()
+
+            worker = threading.Thread(target=evaluate, daemon=True)
+            interpreter_threads.TMP_THREADS.append(worker)
+            started = clock.now()  # before the first state can run: the timeout counts from here
+            worker.start()
+            if timeout is None:
+                worker.join()
+                return
+            remaining = timeout - (clock.now() - started)
+            if clock.sleep(remaining, interrupt=ended) and not ended.is_set():
+                env.set_timed_out()
+
+        self._patch(Program, "eval", program_eval)
 
 
 def _definite(expression: Any) -> bool:

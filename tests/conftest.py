@@ -61,6 +61,9 @@ SHARED_FIXTURE_MODULES = (
     "tests/localcloud/test_provisioner.py",
     "tests/localcloud/test_appsync.py",
     "tests/localcloud/test_eventbridge_lambda.py",
+    "tests/localcloud/test_execution_notifications.py",
+    "tests/policy/test_pack.py",
+    "tests/policy/test_program_compliance.py",
 )
 """Where tests share a fixture wider than one test; ``test_schedule`` keeps this true."""
 

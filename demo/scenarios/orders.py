@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from demo.client import Subscriber
 from demo.scenario import Outcome, Scenario
-from demo.systems.orders import Orders, Subscriber
+from demo.systems.orders import Orders
 from localcloud import LocalCloud
 
 SYSTEM = "Orders (seed 002): AppSync -> SQS -> Lambda -> Step Functions -> DynamoDB, SNS"
@@ -35,7 +36,7 @@ def _notifications_of(subscriber: Subscriber, order_id: str, timeout: float = 10
 
 def order_is_paid_or_refused_and_notified(cloud: LocalCloud, outcome: Outcome) -> None:
     orders = Orders(cloud)
-    subscriber = Subscriber(orders)
+    subscriber = Subscriber(cloud, orders.topic_arn)
     status, answer = orders.post("Pizza", 2, "Dominos")
     order = answer["data"]["postOrder"]
     outcome.expect(

@@ -2,10 +2,12 @@
 HTTP -> API Gateway -> Step Functions -> Lambda -> DynamoDB."""
 
 import json
+import time
 import uuid
 
 import pytest
 
+from demo.client import Subscriber
 from demo.systems.api_workflow import Items
 from localcloud import LocalCloud
 
@@ -86,3 +88,33 @@ def test_given_an_item_just_under_the_input_limit_then_it_is_stored(cloud, items
     assert len(stored["payload"]["S"]) == INPUT_LIMIT - 5 - len(
         f'{{"id": "{item_id}", "payload": ""}}'
     )
+
+
+# -- operations: a failed execution reaches a person ----------------------------------------
+
+
+def test_one_failed_execution_gives_one_readable_notification_on_the_operations_topic(cloud, items):
+    # Given a subscriber of the operations topic (what alarmEmail subscribes, read from a queue)
+    subscriber = Subscriber(cloud, cloud.outputs["operationsTopicArn"])
+
+    # When an item without an id fails its execution
+    status, started = items.post({"payload": "no id, so the workflow fails"})
+    assert status == 200
+    final = cloud.wait(started["executionArn"])
+    assert final["status"] == "FAILED"
+
+    # Then exactly one notification names the machine, the execution, the error and the cause
+    notes: list = []
+    deadline = time.monotonic() + 30
+    while not notes and time.monotonic() < deadline:
+        notes = subscriber.notifications()
+        time.sleep(0.02)
+    cloud.drain()
+    notes += subscriber.notifications()
+    execution = started["executionArn"].rsplit(":", 1)[1]
+    # A quoted input template arrives as that JSON string, quotes included (EventBridge User
+    # Guide, "Transforming target input": the output of a string template is a quoted string).
+    assert [note["Message"] for note in notes] == [
+        f'"Execution {execution} of {items.state_machine_arn} ended FAILED. '
+        f'Error: {final["error"]}. Cause: {final["cause"]}"'
+    ]

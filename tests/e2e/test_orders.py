@@ -17,6 +17,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.requests import RequestsHTTPTransport
 
+from demo.client import Subscriber
 from demo.systems.orders import (
     DELETE_ORDER,
     GET_ORDER,
@@ -24,7 +25,6 @@ from demo.systems.orders import (
     POST_ORDER,
     UPDATE_ORDER,
     Orders,
-    Subscriber,
 )
 from localcloud import LocalCloud, deploy
 from localcloud.clock import Clock
@@ -50,7 +50,7 @@ def orders(cloud: LocalCloud) -> Orders:
 
 @pytest.fixture(scope="module")
 def subscriber(orders: Orders) -> Subscriber:
-    return Subscriber(orders)
+    return Subscriber(orders.cloud, orders.topic_arn)
 
 
 @pytest.fixture(scope="module")

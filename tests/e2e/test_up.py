@@ -137,6 +137,7 @@ def test_up_prints_a_line_per_system_the_endpoint_and_the_credentials(up):
         "api-workflow (ApiWorkflow)",
         "loan-mock-apis (MockApis)",
         "loan-processor (LoanProcessor)",
+        "operations (Operations)",
         "order-processing (OrderProcessing)",
         "task-tracker (TaskTracker)",
     ]

@@ -187,3 +187,34 @@ def test_the_recording_mocks_give_the_loan_chain_resources_the_ids_the_provider_
     assert named_target_id == f"chain-{named_target['targetId']}"  # an id made up for it
     assert (permission_id, permission["statementId"]) == ("AllowEvents", "AllowEvents")
     assert auto_id == auto["statementId"] and auto_id.startswith("from-api-")  # Pulumi names it
+
+
+def test_the_recording_mocks_give_keys_topic_policies_and_alarms_aws_shapes():
+    # Ids as the provider sets them (terraform-provider-aws: kms/key.go the key id KMS makes up,
+    # kms/alias.go the alias name, sns/topic_policy.go the topic ARN, cloudwatch/metric_alarm.go
+    # the alarm name). ARNs: KMS Developer Guide, "Key identifiers (KeyId)" (key/<id>,
+    # alias/<name>); Service Authorization Reference, Amazon CloudWatch (alarm:<name>).
+    key_id, key = _recorded("kms/key:Key", "ops-key", description="ops", enableKeyRotation=True)
+    alias_id, alias = _recorded(
+        "kms/alias:Alias", "ops-alias", name="alias/ops", targetKeyId=key_id
+    )
+    topic_id, _ = _recorded("sns/topic:Topic", "ops", name="ops")
+    policy_id, policy = _recorded(
+        "sns/topicPolicy:TopicPolicy", "ops-policy", arn=topic_id, policy="{}"
+    )
+    alarm_id, alarm = _recorded(
+        "cloudwatch/metricAlarm:MetricAlarm", "ops-failed", name="ops-failed", threshold=0.0
+    )
+
+    assert re.fullmatch(r"[0-9a-f-]{36}", key_id)
+    assert (key["keyId"], key["arn"]) == (
+        key_id,
+        f"arn:aws:kms:eu-west-1:123456789012:key/{key_id}",
+    )
+    assert (alias_id, alias["arn"]) == ("alias/ops", "arn:aws:kms:eu-west-1:123456789012:alias/ops")
+    assert alias["targetKeyArn"] == key["arn"]
+    assert (policy_id, policy["owner"]) == (topic_id, "123456789012")
+    assert (alarm_id, alarm["arn"]) == (
+        "ops-failed",
+        "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:ops-failed",
+    )

@@ -374,7 +374,30 @@ def _resolver(provision: Provisioner, **options: Any) -> None:
                 arn="arn:aws:sqs:us-east-1:123456789012:q",
                 inputPath="$.detail",
             ),
-            "Input and InputPath to Lambda targets only",
+            "Input and InputPath to Lambda and SNS targets only",
+        ),
+        (
+            lambda p: p.create(
+                "cloudwatch/eventTarget:EventTarget",
+                "to-fifo-topic",
+                rule="r",
+                arn="arn:aws:sns:us-east-1:123456789012:alerts.fifo",
+            ),
+            "does not deliver to FIFO topic targets",
+        ),
+        (
+            lambda p: p.create("kms/key:Key", "external", customKeyStoreId="cks-1234567890abcdef0"),
+            "keeps no custom key stores",
+        ),
+        (
+            lambda p: p.create(
+                "cloudwatch/metricAlarm:MetricAlarm",
+                "promql",
+                comparisonOperator="GreaterThanThreshold",
+                evaluationPeriods=1.0,
+                evaluationCriteria={"promqlCriteria": {"query": "up == 0"}},
+            ),
+            "keeps metric alarms only",
         ),
         (
             lambda p: p.create(
@@ -398,6 +421,9 @@ def _resolver(provision: Provisioner, **options: Any) -> None:
         "alias config",
         "schedule",
         "queue input path",
+        "fifo topic",
+        "custom key store",
+        "promql alarm",
         "ecs",
     ],
 )

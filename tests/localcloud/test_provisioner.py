@@ -8,6 +8,9 @@ from localcloud import deploy
 from localcloud.aws_types import RESOURCE_TYPES, Placement
 from localcloud.layers import ManagedLayers, UnknownLayerError
 from tests.localcloud.test_eventbridge_lambda import PROVISIONED_HERE as PROVISIONED_IN_CHAINS
+from tests.localcloud.test_execution_notifications import (
+    PROVISIONED_HERE as PROVISIONED_FOR_NOTIFICATIONS,
+)
 from tests.localcloud.test_provisioned_resources import (
     PROVISIONED_HERE,
     assert_shaped_as_the_table,
@@ -58,14 +61,15 @@ def test_log_groups_get_the_configured_retention(cloud):
 
 def test_every_resource_has_the_outputs_the_table_shapes_for_it(cloud):
     # The recording mocks answer with these shapes: here moto's own answers (ARNs, ids) agree,
-    # for every type of the table (the dev stack uses them, or test_provisioned_resources or
-    # test_eventbridge_lambda does).
+    # for every type of the table (the dev stack uses them, or test_provisioned_resources,
+    # test_eventbridge_lambda or test_execution_notifications does).
     account = cloud.client("sts").get_caller_identity()["Account"]
     placement = Placement(
         cloud.region, account, api_base_url=cloud.url, graphql_base_url=cloud.graphql_url
     )
     used = {resource.type for resource in cloud.resources}
-    assert used | PROVISIONED_HERE | PROVISIONED_IN_CHAINS == set(RESOURCE_TYPES)
+    provisioned = PROVISIONED_HERE | PROVISIONED_IN_CHAINS | PROVISIONED_FOR_NOTIFICATIONS
+    assert used | provisioned == set(RESOURCE_TYPES)
     for resource in cloud.resources:
         assert_shaped_as_the_table(placement, resource)
 

@@ -16,7 +16,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from localcloud import emulator
+from localcloud import emulator, execution_events
 from localcloud.clock import Clock
 from localcloud.cloud import Emulator, entered_states
 from localcloud.stepfunctions import FIXES
@@ -339,6 +339,7 @@ def test_without_the_fix_moto_fails_to_stop_an_execution_just_started(without):
 # -- clock ------------------------------------------------------------------------------------
 
 WAIT_30 = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 30, "End": True}}}
+WAIT_HOUR = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 3600, "End": True}}}
 
 
 def test_a_wait_state_runs_on_the_manual_clock(manual_aws: Emulator):
@@ -351,6 +352,21 @@ def test_a_wait_state_runs_on_the_manual_clock(manual_aws: Emulator):
 
     manual_aws.clock.advance(1)
     assert wait(execution)["status"] == "SUCCEEDED"
+
+
+def test_an_executions_timeout_runs_on_the_manual_clock(manual_aws: Emulator):
+    # ASL's top-level TimeoutSeconds: past it the execution ends TIMED_OUT (Step Functions
+    # Developer Guide, "State machine structure in Amazon States Language").
+    timed = {**WAIT_30, "TimeoutSeconds": 10}
+    sfn = boto3.client("stepfunctions")
+    execution = sfn.start_execution(stateMachineArn=machine(timed))["executionArn"]
+    entered_wait(execution)
+
+    manual_aws.clock.advance(9)
+    assert wait(execution, timeout=0.3)["status"] == "RUNNING"
+
+    manual_aws.clock.advance(1)
+    assert wait(execution)["status"] == "TIMED_OUT"
 
 
 def _timed_out_callback_retries(clock: Clock) -> tuple[dict, float]:
@@ -397,6 +413,28 @@ def test_without_the_fix_a_wait_state_takes_wall_clock_time(without):
             "executionArn"
         ]
         assert wait(execution, timeout=0.5)["status"] == "RUNNING"
+
+
+# -- status change events ----------------------------------------------------------------------
+# (What Step Functions sends EventBridge: test_execution_notifications; the emulator's own stop of
+# what still runs at shutdown sends nothing, and needs an emulator of its own.)
+
+
+def test_the_emulators_own_stop_of_an_execution_at_shutdown_sends_no_event(monkeypatch):
+    sent: list[str] = []
+    monkeypatch.setattr(
+        execution_events,
+        "put_status_change",
+        lambda execution, detail: sent.append(detail["status"]),
+    )
+    with emulator(clock=Clock("fast", speedup=1000)) as running:
+        execution = boto3.client("stepfunctions").start_execution(
+            stateMachineArn=machine(WAIT_HOUR, "waiting")
+        )
+        entered_wait(execution["executionArn"])
+        running.dispatcher.drain()
+
+    assert sent == ["RUNNING"]
 
 
 # -- role-permissions -------------------------------------------------------------------------

@@ -307,8 +307,12 @@ def test_the_topic_is_encrypted_and_has_no_topic_policy_and_no_subscription_by_d
     topic = dev.named(f"{SYSTEM}-notifications-topic")
 
     assert topic.inputs["kmsMasterKeyId"] == "alias/aws/sns"
-    assert dev.of_type("aws:sns/topicPolicy:TopicPolicy") == []
-    assert dev.of_type("aws:sns/topicSubscription:TopicSubscription") == []
+    arn = topic.outputs["arn"]
+    assert [
+        p for p in dev.of_type("aws:sns/topicPolicy:TopicPolicy") if p.inputs["arn"] == arn
+    ] == []
+    subscriptions = dev.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert [s for s in subscriptions if s.inputs["topic"] == arn] == []
 
 
 def test_given_a_notification_address_then_it_is_subscribed_by_email(configured):
