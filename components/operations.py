@@ -29,6 +29,7 @@ from components.aws_context import arn_context
 from components.function import PythonFunction
 from components.http_api import HttpApi
 from components.state_machine import StateMachine
+from components.topic import email_subscription
 
 FAILED_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
 # What the account's administrators may do with the key: manage it, and use it themselves.
@@ -191,14 +192,7 @@ class Operations(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        if args.email:
-            aws.sns.TopicSubscription(
-                f"{name}-email",
-                topic=self.topic.arn,
-                protocol="email",
-                endpoint=args.email,
-                opts=child,
-            )
+        email_subscription(name, self.topic, args.email, self)
         self.topic_arn = self.topic.arn
 
         watched = args.watched

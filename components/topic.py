@@ -17,6 +17,21 @@ import pulumi_aws as aws
 AWS_MANAGED_SNS_KEY = "alias/aws/sns"
 
 
+def email_subscription(
+    name: str, topic: aws.sns.Topic, email: str, parent: pulumi.Resource
+) -> aws.sns.TopicSubscription | None:
+    """``{name}-email``: ``email`` subscribed to ``topic`` (it must confirm); None without one."""
+    if not email:
+        return None
+    return aws.sns.TopicSubscription(
+        f"{name}-email",
+        topic=topic.arn,
+        protocol="email",
+        endpoint=email,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
 @dataclass
 class TopicArgs:
     email: str = ""
@@ -36,16 +51,6 @@ class Topic(pulumi.ComponentResource):
         self.topic = aws.sns.Topic(
             f"{name}-topic", kms_master_key_id=AWS_MANAGED_SNS_KEY, opts=child
         )
-        self.subscription = (
-            aws.sns.TopicSubscription(
-                f"{name}-email",
-                topic=self.topic.arn,
-                protocol="email",
-                endpoint=args.email,
-                opts=child,
-            )
-            if args.email
-            else None
-        )
+        self.subscription = email_subscription(name, self.topic, args.email, self)
         self.arn = self.topic.arn
         self.register_outputs({"arn": self.arn})
