@@ -53,6 +53,15 @@ def test_every_wildcard_resource_has_a_written_reason(dev):
                 assert frozenset(statement["Action"]) in WILDCARD_RESOURCE_REASONS, resource.name
 
 
+def test_every_role_lives_under_the_path_the_deploy_role_may_manage(dev):
+    # README, "The AWS account": the deploy role's IAM rights cover role/serverless-workflows/*.
+    roles = dev.of_type("aws:iam/role:Role")
+    assert len(roles) > 20
+    for role in roles:
+        assert role.inputs["path"] == "/serverless-workflows/", role.name
+        assert ":role/serverless-workflows/" in role.outputs["arn"], role.name
+
+
 def test_each_function_has_its_own_role_and_log_group_with_the_configured_retention(dev):
     functions = dev.of_type("aws:lambda/function:Function")
     assert functions
