@@ -1,144 +1,92 @@
-"""How long localcloud takes: a deploy of the dev stack, an API-workflow execution, a Lambda
-invocation in a worker process (the process's first, cold and warm), sustained executions per
-second with 1 and 8 clients, and the demo's wall time.
+"""``./dev bench``: the figures users of this project ask for, measured by one command.
 
-    ./dev bench [--deploys N] [--executions N]
+1. What one business transaction of each flow costs on AWS, next to the seed's design
+   (``cost``: counted from a localcloud run, priced from ``pricing``).
+2. How fast the loop is (``loop``: the program under mocks, a localcloud deploy, each demo
+   scenario cold and warm) and how it scales (``scale``: sustained executions per second with 1,
+   10 and 50 clients, and where latency grows).
+3. How cold a start is (``cold_start``: each handler module's import in a new process, and its
+   archive's size).
+4. Peak memory of the demo (``memory``).
 
-Prints the median and range of each time, in milliseconds, and each rate.
+    ./dev bench            the figures as text
+    ./dev bench --json     the same figures as JSON, to compare commits
+
+Times are the median, min and max of repeated runs; counts are exact.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import subprocess
+import os
+import platform
 import sys
 import time
-import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from localcloud import LocalCloud, deploy
-from localcloud.recording import deploy_with_mocks
-
-
-def _measure(times: int, run: Callable[[], None]) -> list[float]:
-    samples = []
-    for _ in range(times):
-        started = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
+from benchmarks import cold_start, cost, loop, memory, scale
 
 
-def _line(label: str, samples: list[float]) -> str:
-    return (
-        f"{label:<44} median {statistics.median(samples):8.1f} ms"
-        f"   min {min(samples):8.1f}   max {max(samples):8.1f}   n={len(samples)}"
-    )
+def machine() -> dict[str, Any]:
+    """What the figures were taken on: they mean little without it."""
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": model or platform.processor(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
 
 
-def _api_execution(cloud: LocalCloud) -> None:
-    status, started = cloud.request(
-        "POST", cloud.outputs["apiWorkflowUrl"], {"id": f"bench-{uuid.uuid4()}", "payload": 1}
-    )
-    if status != 200 or cloud.wait(started["executionArn"])["status"] != "SUCCEEDED":
-        raise RuntimeError("the API workflow execution did not succeed")
+Section = tuple[str, Callable[[], Any], Callable[[Any, TextIO], None]]
 
 
-def _invoke(client: Any, function: str, event: dict[str, Any]) -> None:
-    response = client.invoke(FunctionName=function, Payload=json.dumps(event))
-    if response.get("FunctionError"):
-        raise RuntimeError(f"{function} failed: {response['Payload'].read()!r}")
+def sections(args: argparse.Namespace) -> list[Section]:
+    return [
+        ("cost", lambda: cost.measure(args.transactions), cost.report),
+        ("loop", loop.measure, loop.report),
+        ("scale", scale.measure, scale.report),
+        ("cold_start", lambda: cold_start.measure(args.repeats), cold_start.report),
+        ("memory", memory.measure, memory.report),
+    ]
 
 
-def _cold_invokes(client: Any, function: str, event: dict[str, Any], times: int) -> list[float]:
-    """Invocations that each start a new worker: a changed configuration means new execution
-    environments, as on AWS. Only the invocation is timed."""
-    variables = client.get_function_configuration(FunctionName=function)["Environment"]
-    samples = []
-    for number in range(times):
-        client.update_function_configuration(
-            FunctionName=function,
-            Environment={"Variables": {**variables["Variables"], "BENCH_COLD": str(number)}},
-        )
-        samples.extend(_measure(1, lambda: _invoke(client, function, event)))
-    return samples
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="./dev bench", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--transactions", type=int, default=5, help="metered per flow")
+    parser.add_argument("--repeats", type=int, default=3, help="cold imports per function")
+    args = parser.parse_args(argv)
 
-
-def _rate(cloud: LocalCloud, clients: int, executions: int) -> float:
-    """Sustained API-workflow executions per second, POST to SUCCEEDED, with ``clients`` at
-    once. A first round starts as many workers as the clients keep busy: cold starts are
-    measured above, not here."""
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        list(pool.map(lambda _: _api_execution(cloud), range(2 * clients)))
-        started = time.perf_counter()
-        list(pool.map(lambda _: _api_execution(cloud), range(executions)))
-    return executions / (time.perf_counter() - started)
-
-
-def _demo_seconds() -> float:
+    figures: dict[str, Any] = {"machine": machine(), "seconds": {}}
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "demo"],
-        cwd=Path(__file__).resolve().parent.parent,
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - started
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="./dev bench")
-    parser.add_argument("--deploys", type=int, default=3)
-    parser.add_argument("--executions", type=int, default=20)
-    args = parser.parse_args()
-
-    mocks = _measure(args.deploys, lambda: deploy_with_mocks("dev"))
-    print(_line("program under recording mocks (no AWS)", mocks))
-
-    def one_deploy() -> None:
-        with deploy("dev"):
-            pass
-
-    print(_line("localcloud deploy of the dev stack", _measure(args.deploys, one_deploy)))
-    unthrottled = {"apiThrottlingRateLimit": 10_000, "apiThrottlingBurstLimit": 10_000}
-    with deploy("dev", config=unthrottled) as cloud:
-        # Each function's first invocation starts its worker (a cold start); later ones reuse it.
-        # The process's very first worker also starts the fork server (localcloud/fork_server.py).
-        lambda_ = cloud.client("lambda")
-        find_name = cloud.outputs["findApplicationsFunctionName"]
-        search = {"state": "APPROVED", "limit": 1}
-
-        def find() -> None:
-            _invoke(lambda_, find_name, search)
-
-        print(_line("Lambda invoke, first worker (+ fork server)", _measure(1, find)))
-        print(_line("Lambda invoke, worker process (warm)", _measure(args.executions, find)))
-        cold = _cold_invokes(lambda_, find_name, search, times=5)
-        print(_line("Lambda invoke, new worker process (cold)", cold))
-        print(
-            _line(
-                "API workflow: first POST -> SUCCEEDED (cold)",
-                _measure(1, lambda: _api_execution(cloud)),
-            )
-        )
-        print(
-            _line(
-                "API workflow: POST /items -> SUCCEEDED (warm)",
-                _measure(args.executions, lambda: _api_execution(cloud)),
-            )
-        )
-        for clients in (1, 8):
-            rate = _rate(cloud, clients, executions=5 * args.executions)
-            print(
-                f"{f'API workflow with {clients} concurrent clients':<44} {rate:8.1f} executions/s"
-            )
-    print(_line("./dev demo wall time (warm machine)", [1000 * _demo_seconds()]))
+    for name, measure, report in sections(args):
+        section_started = time.perf_counter()
+        figures[name] = measure()
+        figures["seconds"][name] = round(time.perf_counter() - section_started, 1)
+        if not args.json:
+            report(figures[name], sys.stdout)
+            print(flush=True)
+    figures["seconds"]["total"] = round(time.perf_counter() - started, 1)
+    if args.json:
+        json.dump(figures, sys.stdout, indent=2, default=str)
+        print()
+    else:
+        taken = ", ".join(f"{name} {seconds} s" for name, seconds in figures["seconds"].items())
+        print(f"Taken on {figures['machine']}; {taken}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -15,6 +15,18 @@ def invoke(cloud: LocalCloud, function_name: str, event: Any) -> tuple[bool, Any
     return bool(response.get("FunctionError")), json.loads(response["Payload"].read() or b"null")
 
 
+def set_environment_variable(cloud: LocalCloud, function_name: str, name: str, value: str) -> str:
+    """Change one of a function's environment variables, as an operator changes its
+    configuration (its new execution environments read it); returns the value it had."""
+    client = cloud.client("lambda")
+    configuration = client.get_function_configuration(FunctionName=function_name)
+    variables = configuration["Environment"]["Variables"]
+    client.update_function_configuration(
+        FunctionName=function_name, Environment={"Variables": {**variables, name: value}}
+    )
+    return str(variables.get(name, ""))
+
+
 def executions(cloud: LocalCloud, state_machine_arn: str) -> list[dict[str, Any]]:
     """Every execution of the state machine, newest first."""
     paginator = cloud.client("stepfunctions").get_paginator("list_executions")

@@ -55,6 +55,7 @@ from localcloud.role_authorization import authorize_role_call
 from localcloud.sigv4 import sign
 from localcloud.sqs_event_source import SqsEventSource
 from localcloud.stepfunctions import FIXES, StepFunctionsFixes
+from localcloud.usage import UsageMeter
 
 # Credentials that can reach nothing real: every AWS call goes to moto while deployed.
 _FAKE_ENVIRONMENT = {
@@ -139,6 +140,11 @@ class LocalCloud:
     @property
     def runtime(self) -> LambdaRuntime:
         return self._aws.runtime
+
+    @property
+    def usage(self) -> UsageMeter:
+        """Every billable thing the cloud has done (``localcloud.usage``)."""
+        return self._aws.usage
 
     def client(self, service_name: str) -> Any:
         """A boto3 client of the emulated service, made once and shared (clients are
@@ -256,6 +262,7 @@ class Emulator:
     endpoint: Endpoint
     clients: Clients
     graphql: GraphQLServer
+    usage: UsageMeter
 
 
 @contextlib.contextmanager
@@ -284,14 +291,15 @@ def emulator(
             role = principals.for_role(function.role)
             return {"AWS_ENDPOINT_URL": endpoint.url, **role.environment}
 
-        runtime = LambdaRuntime(Path(workdir), environment_for=through_endpoint)
+        usage = UsageMeter()
+        runtime = LambdaRuntime(Path(workdir), environment_for=through_endpoint, meter=usage)
         step_functions = StepFunctionsFixes(clock, fixes)
         dynamodb = DynamoDBFixes()
         moto_caches = MotoCaches()
         backend_lookup = FastBackendLookup()
         clients = Clients(region)
-        front_door = FrontDoor(region, principals, clients, port=port, clock=clock)
-        graphql = GraphQLServer(region, account, clients)
+        front_door = FrontDoor(region, principals, clients, port=port, clock=clock, meter=usage)
+        graphql = GraphQLServer(region, account, clients, meter=usage)
         dispatcher = Dispatcher()
         async_lambda = AsyncLambda(clock, clients)
         sqs_event_source = SqsEventSource(clock, clients, account, region)
@@ -299,6 +307,7 @@ def emulator(
         status_events = ExecutionStatusEvents(dispatcher.submit)
         # What changes moto, installed in this order and undone in the reverse one.
         moto_changes = (
+            usage,
             runtime,
             backend_lookup,
             dynamodb,
@@ -329,6 +338,7 @@ def emulator(
                 endpoint,
                 clients,
                 graphql,
+                usage,
             )
         finally:
             status_events.close()

@@ -40,6 +40,13 @@ class Arn:
         return cls(service=parts[2], region=parts[3], account=parts[4], resource=parts[5])
 
 
+def queue_url(region: str, account: str, name: str) -> str:
+    """A queue's URL, as the SQS Developer Guide's "Amazon SQS queue and message identifiers"
+    gives its form. Services that deliver to a queue know it; they make no GetQueueUrl call
+    (which SQS would count as a request of the account's)."""
+    return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+
+
 def required_action(destination: str) -> str:
     service = Arn.parse(destination).service
     if service not in ACTIONS:
@@ -94,9 +101,9 @@ class Destinations:
         arn = Arn.parse(destination)
         body = json.dumps(record)
         if arn.service == "sqs":
-            sqs = self._clients("sqs", arn.region)
-            url = sqs.get_queue_url(QueueName=arn.resource, QueueOwnerAWSAccountId=arn.account)
-            sqs.send_message(QueueUrl=url["QueueUrl"], MessageBody=body)
+            self._clients("sqs", arn.region).send_message(
+                QueueUrl=queue_url(arn.region, arn.account, arn.resource), MessageBody=body
+            )
         elif arn.service == "sns":
             self._clients("sns", arn.region).publish(TopicArn=destination, Message=body)
         elif arn.service == "lambda":

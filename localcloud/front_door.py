@@ -47,6 +47,7 @@ from localcloud.iam_check import AccessDeniedError, RolePolicies
 from localcloud.principals import Principals
 from localcloud.resource_policies import INVOKE, qualifier_of, service_may_invoke
 from localcloud.sigv4 import SignatureError, verify
+from localcloud.usage import UsageMeter
 
 STAGE = "$default"
 """The stage every request is served by (the front door serves each API's ``$default`` stage)."""
@@ -103,9 +104,12 @@ class FrontDoor:
         clients: Clients,
         port: int = 0,
         clock: Clock | None = None,
+        *,
+        meter: UsageMeter | None = None,
     ) -> None:
         self.region = region
         self.principals = principals
+        self._meter = meter
         self._clients = clients
         self.clock = clock or Clock("fast")
         self._buckets: dict[str, _TokenBucket] = {}
@@ -140,6 +144,8 @@ class FrontDoor:
                 return refused
         if not self._bucket(api_id).take():
             return Response.message(HTTPStatus.TOO_MANY_REQUESTS, "Too Many Requests")
+        if self._meter is not None:
+            self._meter.record("http-api-request", api_id=api_id, request_bytes=len(request.body))
         integration = api.integrations.get(route.target.removeprefix("integrations/"))
         if integration is None:
             return Response.message(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error")

@@ -45,6 +45,7 @@ from localcloud.clients import Clients
 from localcloud.direct_lambda import UNAUTHORIZED, UNAUTHORIZED_MESSAGE, DirectLambda
 from localcloud.graphql_execution import GraphQLRequest, execute
 from localcloud.http_server import LocalHttpServer, Request, Response
+from localcloud.usage import UsageMeter
 
 _MALFORMED = "MalformedHttpRequestException"
 
@@ -107,8 +108,11 @@ class GraphQLServer:
         clients: Clients,
         port: int = 0,
         wall_clock: Callable[[], float] = time.time,
+        *,
+        meter: UsageMeter | None = None,
     ) -> None:
         self.region = region
+        self._meter = meter
         self.account_id = account_id
         self._wall_clock = wall_clock
         self._direct_lambda = DirectLambda(clients)
@@ -142,6 +146,9 @@ class GraphQLServer:
             return error_response(
                 HTTPStatus.BAD_REQUEST, "GraphQLSchemaException", "No schema definition exists."
             )
+        if self._meter is not None:
+            # AppSync charges each query or mutation operation a request carries.
+            self._meter.record("graphql-request", api_id=api_id)
         schema = appsync_schema(api.graphql_schema.definition)
         resolvers = appsync_registry.resolvers(api)
         return Response.json(

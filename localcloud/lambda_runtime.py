@@ -32,6 +32,7 @@ from moto.awslambda.models import LambdaFunction
 from localcloud.fork_server import shared_fork_server
 from localcloud.lambda_workers import DEFAULT_CONCURRENCY, FunctionWorkers, RuntimeStoppedError
 from localcloud.moto_patches import Patches
+from localcloud.usage import UsageMeter
 from localcloud.worker_launch import (
     RUNTIME_DISTRIBUTIONS,
     FunctionEnvironment,
@@ -60,8 +61,11 @@ class LambdaRuntime:
         environment_for: FunctionEnvironment = no_environment,
         concurrency: int = DEFAULT_CONCURRENCY,
         fork_workers: bool = True,
+        *,
+        meter: UsageMeter | None = None,
     ) -> None:
         self.workdir = workdir
+        self._meter = meter
         self.log_groups = log_groups if log_groups is not None else {}
         self.invocations: list[tuple[str, bool]] = []  # (function name, errored), in order
         self._environment_for = environment_for
@@ -132,6 +136,14 @@ class LambdaRuntime:
                 request_id, body, float(function.timeout), function.function_arn
             )
         self.invocations.append((function.function_name, outcome.errored))
+        if self._meter is not None:
+            self._meter.record(
+                "lambda-invocation",
+                function=function.function_name,
+                memory_mb=int(function.memory_size),
+                architecture=function.architectures[0],
+                duration_ms=outcome.duration_ms,
+            )
         return Invocation(
             payload=outcome.payload.decode("utf-8", errors="replace"),
             errored=outcome.errored,

@@ -167,9 +167,11 @@ class MotoProvisioner(AwsMocks):
         self.functions: dict[str, FunctionSpec] = {}
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
-        # moto's KMS walks every key to find an alias: creating keys and aliases on several
-        # executor threads at once would change its dict while another thread walks it.
+        # moto's KMS walks every key to find an alias, and its IAM every role to find a name
+        # taken: creating them on several executor threads at once would change a dict while
+        # another thread walks it ("dictionary changed size during iteration").
         self._kms_lock = threading.Lock()
+        self._iam_lock = threading.Lock()
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         resource_id, state = super().new_resource(args)
@@ -199,18 +201,20 @@ class MotoProvisioner(AwsMocks):
     # -- one method per resource type of localcloud.aws_types -------------------------------
 
     def create_role(self, name: str, inputs: Inputs) -> Creation:
-        role = self.client("iam").create_role(
-            RoleName=name,
-            AssumeRolePolicyDocument=inputs["assumeRolePolicy"],
-            Description=inputs.get("description", ""),
-            Path=inputs.get("path") or "/",
-        )["Role"]
+        with self._iam_lock:
+            role = self.client("iam").create_role(
+                RoleName=name,
+                AssumeRolePolicyDocument=inputs["assumeRolePolicy"],
+                Description=inputs.get("description", ""),
+                Path=inputs.get("path") or "/",
+            )["Role"]
         return None, {"arn": role["Arn"], "uniqueId": role["RoleId"]}
 
     def put_role_policy(self, name: str, inputs: Inputs) -> Creation:
-        self.client("iam").put_role_policy(
-            RoleName=inputs["role"], PolicyName=name, PolicyDocument=inputs["policy"]
-        )
+        with self._iam_lock:  # finding the role walks every role, as creating one does
+            self.client("iam").put_role_policy(
+                RoleName=inputs["role"], PolicyName=name, PolicyDocument=inputs["policy"]
+            )
         return None, {}
 
     def create_log_group(self, name: str, inputs: Inputs) -> Creation:

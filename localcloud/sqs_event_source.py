@@ -37,7 +37,7 @@ from moto.sqs.models import Queue, sqs_backends
 
 from localcloud.clients import Clients
 from localcloud.clock import Clock
-from localcloud.destinations import Arn
+from localcloud.destinations import Arn, queue_url
 from localcloud.moto_patches import Patches
 from localcloud.schedule import Schedule, deadline
 
@@ -188,9 +188,7 @@ class SqsEventSource:
     def _deliver(self, mapping: EventSourceMapping, queue: Queue) -> bool:
         self._windows.pop(mapping.uuid, None)
         sqs = self._clients("sqs", queue.region)
-        url = sqs.get_queue_url(QueueName=queue.name, QueueOwnerAWSAccountId=queue.account_id)[
-            "QueueUrl"
-        ]
+        url = queue_url(queue.region, queue.account_id, queue.name)
         messages = self._receive(sqs, url, mapping.batch_size)
         if not messages:
             return False
@@ -205,18 +203,19 @@ class SqsEventSource:
     def _receive(sqs: Any, url: str, batch_size: int) -> list[dict[str, Any]]:
         received: list[dict[str, Any]] = []
         while len(received) < batch_size:
+            asked = min(_MAX_RECEIVE, batch_size - len(received))
             response = sqs.receive_message(
                 QueueUrl=url,
-                MaxNumberOfMessages=min(_MAX_RECEIVE, batch_size - len(received)),
+                MaxNumberOfMessages=asked,
                 VisibilityTimeout=HOLD_SECONDS,
                 WaitTimeSeconds=0,  # never long-poll the queue's default on the dispatcher
                 MessageSystemAttributeNames=["All"],
                 MessageAttributeNames=["All"],
             )
             batch = response.get("Messages", [])
-            if not batch:
-                break
             received.extend(batch)
+            if len(batch) < asked:
+                break  # the queue had no more visible: another receive would come back empty
         return received
 
     def _invoke(

@@ -12,7 +12,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from demo.client import invoke
+from demo.client import invoke, set_environment_variable
 from localcloud import LocalCloud
 
 
@@ -91,15 +91,8 @@ class Loans:
         return sum(name in functions for name, _ in self.cloud.runtime.invocations)
 
     def set_api_error_percent(self, percent: int) -> None:
-        """Make both mock APIs fail ``percent`` % of calls, as an operator changes a function's
-        configuration (its new execution environments read it)."""
-        client = self.cloud.client("lambda")
+        """Make both mock APIs fail ``percent`` % of calls."""
         for api in self.api_urls:
-            function = self.api_function(api)
-            variables = client.get_function_configuration(FunctionName=function)["Environment"][
-                "Variables"
-            ]
-            client.update_function_configuration(
-                FunctionName=function,
-                Environment={"Variables": {**variables, "ERROR_PERCENT": str(percent)}},
+            set_environment_variable(
+                self.cloud, self.api_function(api), "ERROR_PERCENT", str(percent)
             )

@@ -16,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from demo.client import set_environment_variable
 from localcloud import LocalCloud
 
 ORDER_FIELDS = "id name quantity restaurantId orderStatus createdAt errorMessage"
@@ -87,6 +88,21 @@ class Orders:
         return self.graphql(LIST_ORDERS, {"limit": limit, "nextToken": next_token})[1]
 
     # -- behind the API ----------------------------------------------------------------------
+
+    def payment_function(self) -> str:
+        """The function the workflow's ProcessPayment state invokes, read from its definition."""
+        definition = json.loads(
+            self.cloud.client("stepfunctions").describe_state_machine(
+                stateMachineArn=self.state_machine_arn
+            )["definition"]
+        )
+        return str(definition["States"]["ProcessPayment"]["Parameters"]["FunctionName"])
+
+    def set_payment_failure_rate(self, rate: str) -> str:
+        """Make the payment fail with probability ``rate`` (0 to 1); returns the rate it had."""
+        return set_environment_variable(
+            self.cloud, self.payment_function(), "PAYMENT_FAILURE_RATE", rate
+        )
 
     def execution_arn(self, order_id: str) -> str:
         """Each order's execution is named after its id (its queue message's id)."""

@@ -105,26 +105,12 @@ def _notes(subscriber: Subscriber, order_ids: set[str], count: int, timeout: flo
 def payment_failure_rate(cloud: LocalCloud, rate: str) -> Iterator[None]:
     """The payment function configured with another failure rate, as an operator would change
     it (new configuration: new execution environments), then put back."""
-    definition = json.loads(
-        cloud.client("stepfunctions").describe_state_machine(
-            stateMachineArn=cloud.outputs["ordersStateMachineArn"]
-        )["definition"]
-    )
-    function = definition["States"]["ProcessPayment"]["Parameters"]["FunctionName"]
-    lambda_client = cloud.client("lambda")
-    variables = lambda_client.get_function_configuration(FunctionName=function)["Environment"][
-        "Variables"
-    ]
-    lambda_client.update_function_configuration(
-        FunctionName=function,
-        Environment={"Variables": {**variables, "PAYMENT_FAILURE_RATE": rate}},
-    )
+    orders = Orders(cloud)
+    before = orders.set_payment_failure_rate(rate)
     try:
         yield
     finally:
-        lambda_client.update_function_configuration(
-            FunctionName=function, Environment={"Variables": variables}
-        )
+        orders.set_payment_failure_rate(before)
 
 
 # -- an order's way through the system ------------------------------------------------------
