@@ -83,8 +83,13 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(figures, sys.stdout, indent=2, default=str)
         print()
     else:
+        about = figures["machine"]
+        load = f"{about['load_average'][0]:.2f}" if about["load_average"] else "unknown"
         taken = ", ".join(f"{name} {seconds} s" for name, seconds in figures["seconds"].items())
-        print(f"Taken on {figures['machine']}; {taken}")
+        print(
+            f"Taken {about['date']} on {about['cpu']} ({about['cores']} cores, load {load}),"
+            f" Python {about['python']}; {taken}"
+        )
     return 0
 
 

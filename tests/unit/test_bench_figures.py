@@ -1,12 +1,15 @@
 """The benchmarks' arithmetic on hand-written numbers: where latency grows, the 90th percentile,
-and the resident set of a process tree read from a fake /proc. Nothing here times anything."""
+the resident set of a process tree read from a fake /proc, and what `./dev bench --json` writes.
+Nothing here times anything."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from benchmarks import __main__ as bench
 from benchmarks.memory import ProcessInfo, descendants, parse_stat, read_processes, tree_sample
 from benchmarks.scale import LevelFigures, latency_grows_at, level_figures, percentile_90
 
@@ -125,3 +128,21 @@ def test_the_tree_sample_sums_the_root_and_all_its_descendants(tmp_path):
 def test_a_root_that_has_gone_is_an_empty_sample(tmp_path):
     sample = tree_sample(999, _fake_proc(tmp_path, TREE), page_kb=PAGE_KB)
     assert (sample.total_kb, sample.root_kb, sample.processes) == (0, 0, 0)
+
+
+def test_bench_json_holds_every_sections_figures_the_machine_and_the_time_taken(
+    monkeypatch, capsys
+):
+    def fake_sections(_args):
+        return [
+            ("cost", lambda: {"flows": [{"key": "api-item"}]}, lambda figures, out: None),
+            ("memory", lambda: {"peak_total_mb": 12.5}, lambda figures, out: None),
+        ]
+
+    monkeypatch.setattr(bench, "sections", fake_sections)
+    assert bench.main(["--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["cost"] == {"flows": [{"key": "api-item"}]}
+    assert figures["memory"] == {"peak_total_mb": 12.5}
+    assert set(figures["seconds"]) == {"cost", "memory", "total"}
+    assert {"date", "cpu", "cores", "python"} <= set(figures["machine"])
