@@ -68,11 +68,10 @@ def _run(cloud: LocalCloud, flow: Flow, transactions: int) -> list[Usage]:
     flow.prepare(cloud)
     flow.run(cloud)
     cloud.settle()
-    mark = cloud.usage.mark()
-    with ThreadPoolExecutor(max_workers=flow.clients) as pool:
+    with cloud.usage.window() as records, ThreadPoolExecutor(flow.clients) as pool:
         list(pool.map(lambda _: flow.run(cloud), range(transactions)))
-    cloud.settle()
-    return cloud.usage.since(mark)
+        cloud.settle()
+    return records
 
 
 def _per_transaction(quantities: Quantities, transactions: int) -> Quantities:

@@ -2,20 +2,20 @@
 
 AWS bills what the account's resources do: each API request to SQS, SNS, EventBridge and
 DynamoDB, each Lambda invocation and its duration, each HTTP API request and each AppSync
-operation (Step Functions bills state transitions, which the execution histories show). The meter
-keeps one ``Usage`` record for each, taken where localcloud serves it:
+operation (Step Functions bills state transitions, which the execution histories show). While a
+window is open, the meter keeps one ``Usage`` record for each, taken where localcloud serves it:
 
-- ``aws-call``: every request moto answers for a JSON or query protocol service, whoever makes it
-  (a function through the endpoint, a state machine's task, localcloud's own event sources and
-  destinations, a client), with the request's parameters and the answer.
+- ``aws-call``: every request moto answers for DynamoDB, SQS, SNS, EventBridge or Step Functions,
+  whoever makes it (a function through the endpoint, a state machine's task, localcloud's own
+  event sources and destinations, a client), with the request's parameters and the answer.
 - ``lambda-invocation``: every invocation the runtime runs, with the function's memory,
   architecture and the invocation's duration.
 - ``http-api-request`` / ``graphql-request``: every request a front door accepted (authorized and
   not throttled; API Gateway and AppSync charge for those).
 
 Records say what happened; what AWS charges for it is decided elsewhere (``benchmarks.metering``).
-Requests to services with REST protocols (Lambda's own API, AppSync's, IAM's) are not recorded:
-they are control-plane calls or are counted as invocations.
+Requests to the other services (Lambda's own API, AppSync's, IAM's, KMS's) are not recorded:
+they are control-plane calls, or counted as what they invoke.
 """
 
 from __future__ import annotations
@@ -42,37 +42,50 @@ class Usage:
 
 
 class UsageMeter:
-    """Every billable thing a cloud did, in order; ``mark()`` and ``since()`` cut a window."""
+    """What a cloud does while a ``window()`` is open, in order. Nothing is kept otherwise: a
+    cloud that serves for hours must not grow by every request it answered."""
 
     def __init__(self) -> None:
-        self._records: list[Usage] = []
+        self._windows: list[list[Usage]] = []
         self._lock = threading.Lock()
         self._patches: Patches | None = None
         self._observer = threading.local()
 
     @contextlib.contextmanager
+    def window(self) -> Iterator[list[Usage]]:
+        """The records of what the cloud does until the window closes."""
+        records: list[Usage] = []
+        with self._lock:
+            self._windows.append(records)
+        try:
+            yield records
+        finally:
+            with self._lock:
+                self._windows.remove(records)
+
+    @contextlib.contextmanager
     def unmetered(self) -> Iterator[None]:
         """Calls this thread makes meanwhile are not recorded: an observer's reads (a benchmark
         polling for a result) are not part of what it measures."""
+        was_active = getattr(self._observer, "active", False)
         self._observer.active = True
         try:
             yield
         finally:
-            self._observer.active = False
+            self._observer.active = was_active
+
+    @property
+    def metering(self) -> bool:
+        """Whether what this thread does now is recorded."""
+        return bool(self._windows) and not getattr(self._observer, "active", False)
 
     def record(self, kind: str, **details: Any) -> None:
-        if getattr(self._observer, "active", False):
+        if not self.metering:
             return
+        usage = Usage(kind, details)
         with self._lock:
-            self._records.append(Usage(kind, details))
-
-    def mark(self) -> int:
-        with self._lock:
-            return len(self._records)
-
-    def since(self, mark: int) -> list[Usage]:
-        with self._lock:
-            return self._records[mark:]
+            for records in self._windows:
+                records.append(usage)
 
     # -- AWS API calls answered by moto ------------------------------------------------------
 
@@ -84,7 +97,7 @@ class UsageMeter:
             handler: BaseResponse, request: Any, full_url: Any = None, headers: Any = None
         ) -> Any:
             answer = original(handler, request, full_url, headers)
-            if handler.service_name in METERED_SERVICES:
+            if meter.metering and handler.service_name in METERED_SERVICES:
                 meter.record_call(handler, answer)
             return answer
 

@@ -19,18 +19,17 @@ def test_calls_are_recorded_with_their_parameters_and_answers(aws):
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    mark = aws.usage.mark()
-    dynamodb.put_item(TableName="items", Item={"id": {"S": "a1"}})
-    refused = dynamodb.exceptions.ConditionalCheckFailedException
-    with contextlib.suppress(refused):
-        dynamodb.put_item(
-            TableName="items",
-            Item={"id": {"S": "a1"}},
-            ConditionExpression="attribute_not_exists(id)",
-        )
-    boto3.client("sqs", region_name=aws.region).create_queue(QueueName="q")
+    with aws.usage.window() as records:
+        dynamodb.put_item(TableName="items", Item={"id": {"S": "a1"}})
+        refused = dynamodb.exceptions.ConditionalCheckFailedException
+        with contextlib.suppress(refused):
+            dynamodb.put_item(
+                TableName="items",
+                Item={"id": {"S": "a1"}},
+                ConditionExpression="attribute_not_exists(id)",
+            )
+        boto3.client("sqs", region_name=aws.region).create_queue(QueueName="q")
 
-    records = aws.usage.since(mark)
     assert [
         (r.kind, r.details["service"], r.details["operation"], r.details["status"]) for r in records
     ] == [
@@ -45,11 +44,22 @@ def test_calls_are_recorded_with_their_parameters_and_answers(aws):
 
 def test_an_observers_calls_are_not_recorded(aws):
     sqs = boto3.client("sqs", region_name=aws.region)
-    mark = aws.usage.mark()
-    with aws.usage.unmetered():
+    with aws.usage.window() as records:
+        with aws.usage.unmetered():
+            sqs.list_queues()
+        sqs.create_queue(QueueName="seen")
+    assert [r.details["operation"] for r in records] == ["CreateQueue"]
+
+
+def test_nothing_is_kept_outside_a_window(aws):
+    sqs = boto3.client("sqs", region_name=aws.region)
+    with aws.usage.window() as first:
+        sqs.create_queue(QueueName="inside")
+    sqs.create_queue(QueueName="between")  # kept by no one: a serving cloud does not grow
+    with aws.usage.window() as second:
         sqs.list_queues()
-    sqs.create_queue(QueueName="seen")
-    assert [r.details["operation"] for r in aws.usage.since(mark)] == ["CreateQueue"]
+    assert [r.details["operation"] for r in first] == ["CreateQueue"]
+    assert [r.details["operation"] for r in second] == ["ListQueues"]
 
 
 def test_uninstall_puts_moto_back():
