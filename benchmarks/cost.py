@@ -58,6 +58,8 @@ def _execution_quantities(cloud: LocalCloud, execution_arn: str) -> Quantities:
     machine = sfn.describe_state_machine(stateMachineArn=execution["stateMachineArn"])
     if machine["type"] == "EXPRESS":
         elapsed = execution["stopDate"] - execution["startDate"]
+        # Express memory is billed in 64 MB steps from the definition's and payloads' size;
+        # this project's are a few KB, within the first step.
         return express_execution(elapsed.total_seconds() * 1000, memory_mb=64)
     return standard_execution(cloud.history(execution_arn))
 
