@@ -21,9 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO, TypedDict
 
-from moto.core.exceptions import AWSError
-from moto.stepfunctions.parser.models import stepfunctions_parser_backends
-
 from benchmarks.stats import timed_ms
 from demo.systems.api_workflow import Items
 from demo.systems.orders import Orders
@@ -100,39 +97,9 @@ def order_transaction(cloud: LocalCloud) -> Transaction:
         if status != 200 or answer.get("errors"):
             raise RuntimeError(f"postOrder answered {status}: {answer!r}")
         order_id = answer["data"]["postOrder"]["id"]
-        _expect_succeeded(_order_execution(cloud, orders, order_id), f"order {order_id}")
+        _expect_succeeded(orders.settled(order_id, ORDER_TIMEOUT_S), f"order {order_id}")
 
     return post_order
-
-
-def _order_execution(cloud: LocalCloud, orders: Orders, order_id: str) -> dict[str, Any]:
-    """The order's finished execution, once the queue's consumer has started it.
-
-    Whether it has started is asked of the emulator's Step Functions backend, not its API: with
-    50 clients asking through the API every 20 ms (as the demo's ``Orders.settled`` does), the
-    process spent its time answering them and ran a third as many orders a second."""
-    arn = orders.execution_arn(order_id)
-    backend = stepfunctions_parser_backends[_account_id(arn)][cloud.region]
-    deadline = time.monotonic() + ORDER_TIMEOUT_S
-    pause = 0.001
-    while not _exists(backend, arn):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no execution for order {order_id} after {ORDER_TIMEOUT_S} s")
-        time.sleep(pause)
-        pause = min(2 * pause, 0.02)  # as LocalCloud.wait polls
-    return cloud.wait(arn, timeout=ORDER_TIMEOUT_S)
-
-
-def _account_id(arn: str) -> str:
-    return arn.split(":")[4]
-
-
-def _exists(backend: Any, execution_arn: str) -> bool:
-    try:
-        backend.describe_execution(execution_arn)
-    except AWSError:
-        return False
-    return True
 
 
 def _expect_succeeded(execution: dict[str, Any], what: str) -> None:

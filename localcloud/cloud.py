@@ -17,7 +17,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -165,14 +165,28 @@ class LocalCloud:
             # started in the meantime (by a queue consumer, say): then the API finds it too.
             sfn.describe_execution(executionArn=execution_arn)
             execution = backend.describe_execution(execution_arn)
-        deadline = time.monotonic() + timeout
-        pause = 0.001
-        while execution.exec_status is ExecutionStatus.RUNNING:
-            if time.monotonic() > deadline:
-                raise ExecutionTimeoutError(f"{execution_arn} still RUNNING after {timeout} s")
-            time.sleep(pause)
-            pause = min(2 * pause, 0.02)
+        _poll_until(
+            lambda: execution.exec_status is not ExecutionStatus.RUNNING,
+            timeout,
+            f"{execution_arn} still RUNNING after {timeout} s",
+        )
         return dict(_jsonable(sfn.describe_execution(executionArn=execution_arn)))
+
+    def wait_started(self, execution_arn: str, timeout: float = 30.0) -> dict[str, Any]:
+        """Wait until something else (a queue's consumer, say) has started the execution, then
+        until it ends (``wait``). Both watch the backend, for the reason ``wait`` gives."""
+        backend = stepfunctions_parser_backends[self._aws.account_id][self.region]
+
+        def started() -> bool:
+            try:
+                backend.describe_execution(execution_arn)
+            except AWSError:
+                return False
+            return True
+
+        deadline = time.monotonic() + timeout
+        _poll_until(started, timeout, f"no execution {execution_arn} after {timeout} s")
+        return self.wait(execution_arn, timeout=max(0.0, deadline - time.monotonic()))
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
         """Every history event of the execution, oldest first."""
@@ -219,6 +233,18 @@ class LocalCloud:
         except urllib.error.HTTPError as error:
             status, text = error.code, error.read()
         return status, json.loads(text) if text else None
+
+
+def _poll_until(done: Callable[[], bool], timeout: float, failure: str) -> None:
+    """Check ``done`` every millisecond at first, then less often (up to 20 ms), until it holds;
+    ``ExecutionTimeoutError(failure)`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while not done():
+        if time.monotonic() > deadline:
+            raise ExecutionTimeoutError(failure)
+        time.sleep(pause)
+        pause = min(2 * pause, 0.02)
 
 
 @contextlib.contextmanager

@@ -9,12 +9,9 @@ to the topic.
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from demo.client import set_environment_variable
 from localcloud import LocalCloud
@@ -111,17 +108,7 @@ class Orders:
 
     def settled(self, order_id: str, timeout: float = 60.0) -> dict[str, Any]:
         """The order's finished execution, once the consumer has started it and it has ended."""
-        arn = self.execution_arn(order_id)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                return self.cloud.wait(arn, timeout=max(0.0, deadline - time.monotonic()))
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "ExecutionDoesNotExist":
-                    raise
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no execution for order {order_id} after {timeout} s")
-            time.sleep(0.02)
+        return self.cloud.wait_started(self.execution_arn(order_id), timeout)
 
     def stored(self, order_id: str, user: str = "demo_user") -> dict[str, Any] | None:
         """The order as the table holds it (DynamoDB's typed attribute values)."""

@@ -10,6 +10,7 @@ import pytest
 from demo.client import Subscriber
 from demo.systems.api_workflow import Items
 from localcloud import LocalCloud
+from localcloud.cloud import ExecutionTimeoutError
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +119,10 @@ def test_one_failed_execution_gives_one_readable_notification_on_the_operations_
         f'"Execution {execution} of {items.state_machine_arn} ended FAILED. '
         f'Error: {final["error"]}. Cause: {final["cause"]}"'
     ]
+
+
+def test_waiting_for_an_execution_nothing_starts_ends_in_a_named_timeout(cloud):
+    machine = cloud.outputs["apiWorkflowStateMachineArn"]
+    never = machine.replace(":stateMachine:", ":execution:") + ":never-started"
+    with pytest.raises(ExecutionTimeoutError, match=r"no execution .*:never-started after 0\.2 s"):
+        cloud.wait_started(never, timeout=0.2)
