@@ -21,14 +21,14 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO, TypedDict
+from typing import Any, TextIO, TypedDict
 
 from moto.awslambda.models import LambdaFunction
 
 from benchmarks.stats import Summary, summary, summary_line
 from localcloud.layers import ManagedLayers
-from localcloud.provisioner import archive_bytes
-from localcloud.recording import ACCOUNT_ID, Deployment, RecordedResource, deploy_with_mocks
+from localcloud.provisioner import create_function_request
+from localcloud.recording import ACCOUNT_ID, Deployment, deploy_with_mocks
 from localcloud.worker_launch import WorkerLauncher
 from localcloud.worker_process import WorkerLaunch
 
@@ -73,14 +73,18 @@ class DeployedFunction:
 
     name: str
     """The function resource's logical name in the program, e.g. ``api-workflow-put-function``."""
-    handler: str
-    archive: bytes
-    """The code archive as a zip, as Lambda receives it."""
-    runtime: str
-    memory_size: int
-    layers: list[str]
-    environment: dict[str, str]
+    request: dict[str, Any]
+    """Lambda's CreateFunction request for it, as localcloud makes it."""
     region: str
+
+    @property
+    def handler(self) -> str:
+        return str(self.request["Handler"])
+
+    @property
+    def archive(self) -> bytes:
+        """The code archive as a zip, as Lambda receives it."""
+        return bytes(self.request["Code"]["ZipFile"])
 
     @property
     def module(self) -> str:
@@ -94,24 +98,13 @@ def handler_module(handler: str) -> str:
 
 def deployed_functions(deployment: Deployment) -> list[DeployedFunction]:
     return [
-        _deployed(function, deployment.region)
+        DeployedFunction(
+            function.name,
+            create_function_request(function.name, function.inputs),
+            deployment.region,
+        )
         for function in deployment.of_type(LAMBDA_FUNCTION_TYPE)
     ]
-
-
-def _deployed(function: RecordedResource, region: str) -> DeployedFunction:
-    inputs = function.inputs
-    variables = (inputs.get("environment") or {}).get("variables") or {}
-    return DeployedFunction(
-        name=function.name,
-        handler=str(inputs["handler"]),
-        archive=archive_bytes(inputs["code"]),
-        runtime=str(inputs["runtime"]),
-        memory_size=int(inputs.get("memorySize", 128)),
-        layers=[str(layer) for layer in inputs.get("layers") or []],
-        environment={str(key): str(value) for key, value in variables.items()},
-        region=region,
-    )
 
 
 def _dummy_credentials(function: LambdaFunction) -> Mapping[str, str]:
@@ -126,16 +119,10 @@ def _dummy_credentials(function: LambdaFunction) -> Mapping[str, str]:
 def _as_lambda(function: DeployedFunction) -> LambdaFunction:
     """The function as moto models it once created, which is what localcloud launches workers
     of; its Powertools layer is made resolvable first, as localcloud's deploy does."""
-    ManagedLayers(ACCOUNT_ID).ensure(function.layers, region=function.region)
+    ManagedLayers(ACCOUNT_ID).ensure(function.request["Layers"], region=function.region)
     spec = {
-        "FunctionName": function.name,
-        "Role": f"arn:aws:iam::{ACCOUNT_ID}:role/{function.name}",
-        "Handler": function.handler,
-        "Runtime": function.runtime,
-        "MemorySize": function.memory_size,
-        "Code": {"ZipFile": base64.b64encode(function.archive).decode()},
-        "Environment": {"Variables": function.environment},
-        "Layers": function.layers,
+        **function.request,
+        "Code": {"ZipFile": base64.b64encode(function.archive).decode()},  # as the API sends it
     }
     # The model alone, not created in a backend (no role to check); moto leaves its
     # CloudFormation hooks abstract.

@@ -70,6 +70,27 @@ class FunctionSpec:
     layers: list[str] = field(default_factory=list)
 
 
+def create_function_request(name: str, inputs: Inputs) -> dict[str, Any]:
+    """Lambda's CreateFunction request for a function's Pulumi inputs (the code zipped as
+    ``archive_bytes`` zips it)."""
+    return {
+        "FunctionName": name,
+        "Runtime": inputs["runtime"],
+        "Role": inputs["role"],
+        "Handler": inputs["handler"],
+        "Code": {"ZipFile": archive_bytes(inputs["code"])},
+        "Description": inputs.get("description") or "",
+        "Timeout": _int(inputs.get("timeout", 3)),
+        "MemorySize": _int(inputs.get("memorySize", 128)),
+        "Architectures": list(inputs.get("architectures") or ["x86_64"]),
+        "Environment": {
+            "Variables": dict((inputs.get("environment") or {}).get("variables") or {})
+        },
+        "TracingConfig": {"Mode": (inputs.get("tracingConfig") or {}).get("mode", "PassThrough")},
+        "Layers": [str(layer) for layer in inputs.get("layers") or []],
+    }
+
+
 def archive_bytes(archive: Any) -> bytes:
     """Zip a Pulumi AssetArchive of FileAssets/StringAssets (what PythonFunction builds)."""
     if not isinstance(archive, pulumi.AssetArchive):
@@ -227,24 +248,10 @@ class MotoProvisioner(AwsMocks):
         return None, {}
 
     def create_function(self, name: str, inputs: Inputs) -> Creation:
-        layers = [str(layer) for layer in inputs.get("layers") or []]
+        request = create_function_request(name, inputs)
+        layers, environment = request["Layers"], request["Environment"]["Variables"]
         self.layers.ensure(layers, region=self.placement.region)
-        environment = dict((inputs.get("environment") or {}).get("variables") or {})
-        tracing = (inputs.get("tracingConfig") or {}).get("mode", "PassThrough")
-        function = self.client("lambda").create_function(
-            FunctionName=name,
-            Runtime=inputs["runtime"],
-            Role=inputs["role"],
-            Handler=inputs["handler"],
-            Code={"ZipFile": archive_bytes(inputs["code"])},
-            Description=inputs.get("description") or "",
-            Timeout=_int(inputs.get("timeout", 3)),
-            MemorySize=_int(inputs.get("memorySize", 128)),
-            Architectures=list(inputs.get("architectures") or ["x86_64"]),
-            Environment={"Variables": environment},
-            TracingConfig={"Mode": tracing},
-            Layers=layers,
-        )
+        function = self.client("lambda").create_function(**request)
         arn = function["FunctionArn"]
         spec = self.functions[arn] = FunctionSpec(
             name=name,
