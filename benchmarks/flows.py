@@ -7,6 +7,7 @@ part of the transaction: it reads under ``usage.unmetered()``.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,24 +88,21 @@ def _order_flow(key: str, what: str, expected_status: str, failure_rate: str) ->
     return Flow(
         key,
         f"Orders: {what} (seed 002)",
-        _place_an_order(expected_status),
+        functools.partial(place_an_order, expected_status=expected_status),
         clients=5,
         prepare=lambda cloud: Orders(cloud).set_payment_failure_rate(failure_rate),
     )
 
 
-def _place_an_order(expected_status: str) -> Callable[[LocalCloud], None]:
-    def place(cloud: LocalCloud) -> None:
-        orders = Orders(cloud)
-        status, answer = orders.post("Margherita", 2, "Luigis")
-        _expect("postOrder", status, 200)
-        order_id = answer["data"]["postOrder"]["id"]
-        with cloud.usage.unmetered():
-            orders.settled(order_id)
-            stored = orders.stored(order_id) or {}
-            _expect("the order", stored.get("orderStatus", {}).get("S"), expected_status)
-
-    return place
+def place_an_order(cloud: LocalCloud, expected_status: str = "SUCCESS") -> None:
+    orders = Orders(cloud)
+    status, answer = orders.post("Margherita", 2, "Luigis")
+    _expect("postOrder", status, 200)
+    order_id = answer["data"]["postOrder"]["id"]
+    with cloud.usage.unmetered():
+        _expect("the execution", orders.settled(order_id)["status"], "SUCCEEDED")
+        stored = orders.stored(order_id) or {}
+        _expect("the order", stored.get("orderStatus", {}).get("S"), expected_status)
 
 
 def process_a_loan(cloud: LocalCloud) -> None:

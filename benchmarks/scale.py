@@ -15,22 +15,19 @@ from __future__ import annotations
 
 import statistics
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TextIO, TypedDict
+from typing import TextIO, TypedDict
 
+from benchmarks.flows import place_an_order, store_an_item
 from benchmarks.stats import timed_ms
-from demo.systems.api_workflow import Items
-from demo.systems.orders import Orders
-from localcloud import LocalCloud, deploy
+from localcloud import deploy
 from localcloud.lambda_workers import DEFAULT_CONCURRENCY
 
 PROGRAM_DIR = Path(__file__).resolve().parent.parent
 LEVELS = (1, 10, 50)
 DEFAULT_DURATION_S = 1.5
-ORDER_TIMEOUT_S = 60.0
 LATENCY_GROWTH_FACTOR = 2.0
 # Enough clients at once to start each function's every worker (its concurrency limit), twice.
 WARM_UP_CLIENTS = 2 * DEFAULT_CONCURRENCY
@@ -65,8 +62,8 @@ def measure(
     """Each flow's figures at each level, ``duration_s`` of closed loop per level."""
     with deploy("dev", config=SCALE_CONFIG, program_dir=PROGRAM_DIR) as cloud:
         flows = {
-            "API workflow (POST /items -> SUCCEEDED)": api_workflow_transaction(cloud),
-            "orders (postOrder -> execution SUCCEEDED)": order_transaction(cloud),
+            "API workflow (POST /items -> SUCCEEDED)": lambda: store_an_item(cloud),
+            "orders (postOrder -> execution SUCCEEDED)": lambda: place_an_order(cloud),
         }
         return {name: _measure_flow(run, levels, duration_s) for name, run in flows.items()}
 
@@ -75,36 +72,6 @@ def _measure_flow(run: Transaction, levels: Sequence[int], duration_s: float) ->
     _warm_up(run)
     figures = [level_figures(clients, *closed_loop(run, clients, duration_s)) for clients in levels]
     return {"levels": figures, "latency_grows_at": latency_grows_at(figures)}
-
-
-def api_workflow_transaction(cloud: LocalCloud) -> Transaction:
-    items = Items(cloud)
-
-    def post_item() -> None:
-        status, started = items.post({"id": f"scale-{uuid.uuid4()}", "payload": 1})
-        if status != 200:
-            raise RuntimeError(f"POST /items answered {status}: {started!r}")
-        _expect_succeeded(cloud.wait(started["executionArn"]), "the API workflow execution")
-
-    return post_item
-
-
-def order_transaction(cloud: LocalCloud) -> Transaction:
-    orders = Orders(cloud)
-
-    def post_order() -> None:
-        status, answer = orders.post("Pizza", 1, "Dominos")
-        if status != 200 or answer.get("errors"):
-            raise RuntimeError(f"postOrder answered {status}: {answer!r}")
-        order_id = answer["data"]["postOrder"]["id"]
-        _expect_succeeded(orders.settled(order_id, ORDER_TIMEOUT_S), f"order {order_id}")
-
-    return post_order
-
-
-def _expect_succeeded(execution: dict[str, Any], what: str) -> None:
-    if execution["status"] != "SUCCEEDED":
-        raise RuntimeError(f"{what} ended {execution['status']}, not SUCCEEDED")
 
 
 def _warm_up(run: Transaction) -> None:
