@@ -62,11 +62,21 @@ def sections(args: argparse.Namespace) -> list[Section]:
     ]
 
 
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="./dev bench", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--transactions", type=int, default=5, help="metered per flow")
-    parser.add_argument("--repeats", type=int, default=3, help="cold imports per function")
+    parser.add_argument("--transactions", type=_positive, default=5, help="metered per flow")
+    parser.add_argument("--repeats", type=_positive, default=3, help="cold imports per function")
     args = parser.parse_args(argv)
 
     figures: dict[str, Any] = {"machine": machine(), "seconds": {}}

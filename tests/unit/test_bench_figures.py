@@ -146,3 +146,17 @@ def test_bench_json_holds_every_sections_figures_the_machine_and_the_time_taken(
     assert figures["memory"] == {"peak_total_mb": 12.5}
     assert set(figures["seconds"]) == {"cost", "memory", "total"}
     assert {"date", "cpu", "cores", "python"} <= set(figures["machine"])
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        (["--transactions", "0"], "--transactions: must be 1 or more, not 0"),
+        (["--repeats", "x"], "--repeats: must be a whole number, not 'x'"),
+    ],
+)
+def test_bench_refuses_counts_it_cannot_measure_with(argument, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(argument)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
